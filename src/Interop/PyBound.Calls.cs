@@ -1,0 +1,174 @@
+using Sidewinder.Interop.Native;
+
+namespace Sidewinder.Interop;
+
+public readonly ref partial struct PyBound
+{
+    // Vectorcall lets the callee read arguments straight from our stack buffer. Reserving slot 0 and
+    // passing PY_VECTORCALL_ARGUMENTS_OFFSET allows bound methods to prepend `self` without copying.
+
+    /// <summary><c>obj()</c>.</summary>
+    public unsafe PyBound Call()
+    {
+        NotNull();
+        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), null, 0, BorrowedRef.Null));
+    }
+
+    /// <summary><c>obj(a)</c>.</summary>
+    public unsafe PyBound Call(PyBound a)
+    {
+        NotNull();
+        var args = stackalloc nint[2] { 0, a._pointer };
+        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), args + 1, 1 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+    }
+
+    /// <summary><c>obj(a, b)</c>.</summary>
+    public unsafe PyBound Call(PyBound a, PyBound b)
+    {
+        NotNull();
+        var args = stackalloc nint[3] { 0, a._pointer, b._pointer };
+        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), args + 1, 2 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+    }
+
+    /// <summary><c>obj(a, b, c)</c>.</summary>
+    public unsafe PyBound Call(PyBound a, PyBound b, PyBound c)
+    {
+        NotNull();
+        var args = stackalloc nint[4] { 0, a._pointer, b._pointer, c._pointer };
+        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), args + 1, 3 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+    }
+
+    /// <summary><c>obj(*args, **kwargs)</c>: <paramref name="args"/> is a tuple or list (or null handle),
+    /// <paramref name="kwargs"/> a dict with string keys (or null handle). Uses vectorcall with keyword names.</summary>
+    public unsafe PyBound CallWithKeywords(PyBound args, PyBound kwargs)
+    {
+        NotNull();
+        using var tuple = args.IsNull
+            ? _py.Own(Containers.PyTuple_New(0))
+            : args.IsInstanceOfExact(_py.B.ListType) ? _py.ListToTuple(args) : args.Clone();
+        var positional = checked((int)Containers.PyTuple_Size(tuple.Borrow()));
+        if (positional < 0)
+        {
+            throw _py.Error();
+        }
+        var keywords = kwargs.IsNull ? 0 : checked((int)Containers.PyDict_Size(kwargs.Borrow()));
+        var total = 1 + positional + keywords;
+        Span<nint> buffer = total <= 32 ? stackalloc nint[total] : new nint[total];
+        for (var i = 0; i < positional; i++)
+        {
+            buffer[1 + i] = Containers.PyTuple_GetItem(tuple.Borrow(), i).Pointer; // the tuple keeps them alive
+        }
+        if (keywords == 0)
+        {
+            fixed (nint* p = buffer)
+            {
+                return _py.Own(Objects.PyObject_Vectorcall(Borrow(), p + 1, (nuint)positional | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+            }
+        }
+
+        // Snapshot the dict into a names tuple and a values tuple that own their items.
+        using var names = _py.Own(Containers.PyTuple_New(keywords));
+        using var values = _py.Own(Containers.PyTuple_New(keywords));
+        nint pos = 0, key, value;
+        var index = 0;
+        while (index < keywords && Containers.PyDict_Next(kwargs.Borrow(), &pos, &key, &value) != 0)
+        {
+            if (!IsStr(key))
+            {
+                throw new ArgumentException("Keyword argument names must be strings.", nameof(kwargs));
+            }
+            Objects.Py_IncRef(new BorrowedRef(key));
+            Objects.Py_IncRef(new BorrowedRef(value));
+            _ = Containers.PyTuple_SetItem(names.Borrow(), index, new NewRef(key));
+            _ = Containers.PyTuple_SetItem(values.Borrow(), index, new NewRef(value));
+            buffer[1 + positional + index] = value;
+            index++;
+        }
+        fixed (nint* p = buffer)
+        {
+            return _py.Own(Objects.PyObject_Vectorcall(Borrow(), p + 1, (nuint)positional | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, names.Borrow()));
+        }
+    }
+
+    /// <summary><c>obj.name()</c>.</summary>
+    public PyBound CallMethod(string name)
+    {
+        using var method = GetAttr(name);
+        return method.Call();
+    }
+
+    /// <summary><c>obj.name(a)</c>.</summary>
+    public PyBound CallMethod(string name, PyBound a)
+    {
+        using var method = GetAttr(name);
+        return method.Call(a);
+    }
+
+    /// <summary>Iterates over <c>iter(obj)</c>; each item is released when the enumerator moves on
+    /// (call <see cref="ToOwned"/> or <see cref="Clone"/> to keep one).</summary>
+    public PyIterator Iterate()
+    {
+        NotNull();
+        return new PyIterator(_py, _py.Own(Objects.PyObject_GetIter(Borrow())));
+    }
+
+    /// <summary>Exact type identity, without subclasses.</summary>
+    internal bool IsInstanceOfExact(nint type)
+    {
+        var t = Objects.PyObject_Type(Borrow());
+        Objects.Py_DecRef(t.Pointer);
+        return t.Pointer == type;
+    }
+
+    private static bool IsStr(nint o)
+    {
+        var t = Objects.PyObject_Type(new BorrowedRef(o));
+        var flags = Objects.PyType_GetFlags(t.Borrow());
+        Objects.Py_DecRef(t.Pointer);
+        return (flags & Objects.Py_TPFLAGS_UNICODE_SUBCLASS) != 0;
+    }
+}
+
+/// <summary>Enumerates a Python iterator; works with <c>foreach</c>.</summary>
+public ref struct PyIterator
+{
+    private readonly Python _py;
+    private readonly PyBound _iterator;
+    private PyBound _current;
+
+    internal PyIterator(Python py, PyBound iterator)
+    {
+        _py = py;
+        _iterator = iterator;
+        _current = default;
+    }
+
+    /// <summary>The current item, valid until the next <see cref="MoveNext"/>.</summary>
+    public readonly PyBound Current => _current;
+
+    /// <summary>For <c>foreach</c>.</summary>
+    public readonly PyIterator GetEnumerator() => this;
+
+    /// <summary>Advances; a Python exception raised by the iterator is thrown.</summary>
+    public bool MoveNext()
+    {
+        _current.Dispose();
+        _current = default;
+        var next = Objects.PyIter_Next(_iterator.Borrow());
+        if (next.IsNull)
+        {
+            _py.ThrowIfError();
+            return false;
+        }
+        _current = new PyBound(_py, next.Pointer);
+        return true;
+    }
+
+    /// <summary>Releases the iterator and the current item.</summary>
+    public void Dispose()
+    {
+        _current.Dispose();
+        _current = default;
+        _iterator.Dispose();
+    }
+}

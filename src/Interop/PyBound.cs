@@ -1,0 +1,368 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
+using Sidewinder.Interop.Native;
+
+namespace Sidewinder.Interop;
+
+/// <summary>A strong reference to a Python object, usable only while attached (PyO3's <c>Bound&lt;'py, PyAny&gt;</c>).</summary>
+/// <remarks>
+/// Owns one reference: dispose it (<c>using var x = ...</c>) to release it. It cannot be stored on the heap;
+/// call <see cref="ToOwned"/> for a handle that can. Copies of the struct share the one reference,
+/// so dispose exactly one of them. <c>default</c> is a null handle (<see cref="IsNull"/>).
+/// </remarks>
+public readonly ref partial struct PyBound
+{
+    private readonly Python _py;
+    private readonly nint _pointer;
+
+    internal PyBound(Python py, nint pointer)
+    {
+        _py = py;
+        _pointer = pointer;
+    }
+
+    /// <summary>Takes a new reference to an object someone else owns.</summary>
+    internal static PyBound NewReference(Python py, nint pointer)
+    {
+        Objects.Py_IncRef(new BorrowedRef(pointer));
+        return new PyBound(py, pointer);
+    }
+
+    internal BorrowedRef Borrow() => new(_pointer);
+
+    internal nint Pointer => _pointer;
+
+    /// <summary>The token this handle is bound to.</summary>
+    public Python Py => _py;
+
+    /// <summary>True for <c>default(PyBound)</c>.</summary>
+    public bool IsNull => _pointer == 0;
+
+    /// <summary>True if this is <c>None</c>.</summary>
+    public bool IsNone => _pointer == _py.B.None;
+
+    /// <summary>Releases the reference.</summary>
+    public void Dispose()
+    {
+        if (_pointer != 0)
+        {
+            Objects.Py_DecRef(_pointer);
+        }
+    }
+
+    /// <summary>A storable handle with its own reference.</summary>
+    public PyOwned ToOwned()
+    {
+        NotNull();
+        Objects.Py_IncRef(Borrow());
+        return new PyOwned(_py.Runtime, _pointer);
+    }
+
+    /// <summary>Another reference to the same object.</summary>
+    public PyBound Clone() => NewReference(_py, _pointer);
+
+    /// <summary>Object identity (<c>a is b</c>).</summary>
+    public bool Is(PyBound other) => _pointer == other._pointer;
+
+    /// <summary>The object's type.</summary>
+    public PyBound Type() => _py.Own(Objects.PyObject_Type(Borrow()));
+
+    /// <summary>The qualified name of the object's type: <c>int</c>, <c>collections.OrderedDict</c>, <c>numpy.ndarray</c>.</summary>
+    public string TypeName
+    {
+        get
+        {
+            using var type = Type();
+            return QualifiedName(type);
+        }
+    }
+
+    internal static string QualifiedName(PyBound type)
+    {
+        using var qualname = type.GetAttr("__qualname__");
+        using var module = type.GetAttrOrNull("__module__");
+        var name = qualname.GetString();
+        var moduleName = module.IsNull || module.IsNone ? null : module.Str();
+        return moduleName is null or "builtins" ? name : moduleName + "." + name;
+    }
+
+    /// <summary><c>getattr(obj, name)</c>.</summary>
+    public unsafe PyBound GetAttr(string name)
+    {
+        NotNull();
+        fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
+        {
+            return _py.Own(Objects.PyObject_GetAttrString(Borrow(), n));
+        }
+    }
+
+    /// <summary><c>getattr(obj, name, None)</c> but returning a null handle when missing; other errors propagate.</summary>
+    public unsafe PyBound GetAttrOrNull(string name)
+    {
+        NotNull();
+        NewRef result;
+        fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
+        {
+            result = Objects.PyObject_GetAttrString(Borrow(), n);
+        }
+        if (!result.IsNull)
+        {
+            return new PyBound(_py, result.Pointer);
+        }
+        using var attributeError = PyBound.NewReference(_py, *(nint*)PythonLibrary.GetExport("PyExc_AttributeError"));
+        if (Errors.PyErr_ExceptionMatches(attributeError.Borrow()) != 0)
+        {
+            Errors.PyErr_Clear();
+            return default;
+        }
+        throw _py.Error();
+    }
+
+    /// <summary><c>hasattr(obj, name)</c>.</summary>
+    public bool HasAttr(string name)
+    {
+        using var value = GetAttrOrNull(name);
+        return !value.IsNull;
+    }
+
+    /// <summary><c>setattr(obj, name, value)</c>.</summary>
+    public unsafe void SetAttr(string name, PyBound value)
+    {
+        NotNull();
+        fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
+        {
+            if (Objects.PyObject_SetAttrString(Borrow(), n, value.Borrow()) < 0)
+            {
+                throw _py.Error();
+            }
+        }
+    }
+
+    /// <summary><c>obj[key]</c>.</summary>
+    public PyBound GetItem(PyBound key) => _py.Own(Objects.PyObject_GetItem(Borrow(), key.Borrow()));
+
+    /// <summary><c>obj[key]</c> with a string key.</summary>
+    public PyBound GetItem(string key)
+    {
+        using var k = _py.Str(key);
+        return GetItem(k);
+    }
+
+    /// <summary><c>obj[key] = value</c>.</summary>
+    public void SetItem(PyBound key, PyBound value)
+    {
+        if (Objects.PyObject_SetItem(Borrow(), key.Borrow(), value.Borrow()) < 0)
+        {
+            throw _py.Error();
+        }
+    }
+
+    /// <summary><c>obj[key] = value</c> with a string key.</summary>
+    public void SetItem(string key, PyBound value)
+    {
+        using var k = _py.Str(key);
+        SetItem(k, value);
+    }
+
+    /// <summary>For a dict: the value under <paramref name="key"/>, or a null handle when missing.</summary>
+    public unsafe PyBound DictGet(string key)
+    {
+        using var k = _py.Str(key);
+        if (_py.B.HasStrongDictGetter)
+        {
+            nint value;
+            var found = Containers.PyDict_GetItemRef(Borrow(), k.Borrow(), &value);
+            return found < 0 ? throw _py.Error() : found == 0 ? default : new PyBound(_py, value);
+        }
+        var borrowed = Containers.PyDict_GetItemWithError(Borrow(), k.Borrow());
+        if (borrowed.IsNull)
+        {
+            _py.ThrowIfError();
+            return default;
+        }
+        return NewReference(_py, borrowed.Pointer);
+    }
+
+    /// <summary><c>len(obj)</c>.</summary>
+    public long Length()
+    {
+        var size = Objects.PyObject_Size(Borrow());
+        return size < 0 ? throw _py.Error() : size;
+    }
+
+    /// <summary>Appends to a list.</summary>
+    public void Append(PyBound item)
+    {
+        if (Containers.PyList_Append(Borrow(), item.Borrow()) < 0)
+        {
+            throw _py.Error();
+        }
+    }
+
+    /// <summary>Adds to a set.</summary>
+    public void Add(PyBound item)
+    {
+        if (Containers.PySet_Add(Borrow(), item.Borrow()) < 0)
+        {
+            throw _py.Error();
+        }
+    }
+
+    /// <summary><c>bool(obj)</c>.</summary>
+    public bool IsTrue()
+    {
+        var result = Objects.PyObject_IsTrue(Borrow());
+        return result < 0 ? throw _py.Error() : result != 0;
+    }
+
+    /// <summary><c>isinstance(obj, type)</c>.</summary>
+    public bool IsInstance(PyBound type)
+    {
+        var result = Objects.PyObject_IsInstance(Borrow(), type.Borrow());
+        return result < 0 ? throw _py.Error() : result != 0;
+    }
+
+    /// <summary><c>obj == other</c>.</summary>
+    public bool EqualsValue(PyBound other)
+    {
+        var result = Objects.PyObject_RichCompareBool(Borrow(), other.Borrow(), 2);
+        return result < 0 ? throw _py.Error() : result != 0;
+    }
+
+    /// <summary><c>str(obj)</c> as a .NET string.</summary>
+    public string Str()
+    {
+        using var text = _py.Own(Objects.PyObject_Str(Borrow()));
+        return text.GetString();
+    }
+
+    /// <summary><c>repr(obj)</c> as a .NET string.</summary>
+    public string Repr()
+    {
+        using var text = _py.Own(Objects.PyObject_Repr(Borrow()));
+        return text.GetString();
+    }
+
+    /// <summary>The value of a <c>str</c>; lone surrogates are preserved.</summary>
+    public unsafe string GetString()
+    {
+        NotNull();
+        nint size;
+        var utf8 = Unicode.PyUnicode_AsUTF8AndSize(Borrow(), &size);
+        if (utf8 is not null)
+        {
+            return Encoding.UTF8.GetString(utf8, checked((int)size));
+        }
+        // Not encodable as UTF-8: lone surrogates (or not a str at all, which raises again below).
+        Errors.PyErr_Clear();
+        fixed (byte* encoding = "utf-16-le"u8)
+        fixed (byte* errors = "surrogatepass"u8)
+        {
+            using var bytes = _py.Own(Unicode.PyUnicode_AsEncodedString(Borrow(), encoding, errors));
+            var span = bytes.GetBytesSpan();
+            return new string(MemoryMarshal.Cast<byte, char>(span));
+        }
+    }
+
+    /// <summary>The value of an <c>int</c> that fits in 64 bits (OverflowError otherwise).</summary>
+    public unsafe long GetInt64()
+    {
+        int overflow;
+        var value = Scalars.PyLong_AsLongLongAndOverflow(Borrow(), &overflow);
+        if (overflow != 0)
+        {
+            throw new OverflowException("The Python int does not fit in 64 bits; use GetBigInteger().");
+        }
+        if (value == -1)
+        {
+            _py.ThrowIfError();
+        }
+        return value;
+    }
+
+    /// <summary>The value of an <c>int</c> of any size.</summary>
+    public unsafe BigInteger GetBigInteger()
+    {
+        int overflow;
+        var value = Scalars.PyLong_AsLongLongAndOverflow(Borrow(), &overflow);
+        if (overflow == 0)
+        {
+            if (value == -1)
+            {
+                _py.ThrowIfError();
+            }
+            return value;
+        }
+        // Exact, via hex digits: not subject to Python's int-to-decimal digit limit.
+        using var hex = _py.Own(Objects.PyObject_CallOneArg(HexFunction(), Borrow()));
+        var text = hex.GetString();
+        var negative = text.StartsWith('-');
+        var digits = text[(negative ? 3 : 2)..];
+        var magnitude = BigInteger.Parse("0" + digits, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        return negative ? -magnitude : magnitude;
+    }
+
+    private BorrowedRef HexFunction()
+    {
+        using var builtins = PyBound.NewReference(_py, Run.PyEval_GetBuiltins().Pointer);
+        using var hex = builtins.DictGet("hex");
+        return hex.Borrow(); // builtins keep it alive
+    }
+
+    /// <summary>The value of a <c>float</c> (or anything with <c>__float__</c>).</summary>
+    public double GetDouble()
+    {
+        var value = Scalars.PyFloat_AsDouble(Borrow());
+        if (value == -1.0)
+        {
+            _py.ThrowIfError();
+        }
+        return value;
+    }
+
+    /// <summary>The value of a <c>bool</c>; any other type throws <see cref="InvalidCastException"/>.</summary>
+    public bool GetBoolean()
+    {
+        if (_pointer == _py.B.True)
+        {
+            return true;
+        }
+        return _pointer == _py.B.False ? false : throw new InvalidCastException($"Expected a bool, got {TypeName}.");
+    }
+
+    /// <summary>A copy of a <c>bytes</c> value.</summary>
+    public byte[] GetBytes() => GetBytesSpan().ToArray();
+
+    /// <summary>The contents of a <c>bytes</c> object; valid while this handle is.</summary>
+    internal unsafe ReadOnlySpan<byte> GetBytesSpan()
+    {
+        byte* buffer;
+        nint length;
+        if (Native.Bytes.PyBytes_AsStringAndSize(Borrow(), &buffer, &length) < 0)
+        {
+            throw _py.Error();
+        }
+        return new ReadOnlySpan<byte>(buffer, checked((int)length));
+    }
+
+    /// <summary><c>str(obj)</c>.</summary>
+    public override string ToString() => IsNull ? "<null>" : Str();
+
+    internal void NotNull()
+    {
+        if (_pointer == 0)
+        {
+            throw new InvalidOperationException("The PyBound handle is null (default).");
+        }
+    }
+
+    internal static ReadOnlySpan<byte> Utf8Z(string value, Span<byte> scratch)
+    {
+        var needed = Encoding.UTF8.GetMaxByteCount(value.Length) + 1;
+        var buffer = needed <= scratch.Length ? scratch : new byte[needed];
+        var written = Encoding.UTF8.GetBytes(value, buffer);
+        buffer[written] = 0;
+        return buffer[..(written + 1)];
+    }
+}

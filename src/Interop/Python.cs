@@ -1,0 +1,289 @@
+using System.Numerics;
+using System.Text;
+using Sidewinder.Interop.Native;
+
+namespace Sidewinder.Interop;
+
+/// <summary>Proof that the current thread is attached to the interpreter (PyO3's <c>Python&lt;'py&gt;</c>).</summary>
+/// <remarks>
+/// Only an <see cref="AttachScope"/> creates one. Being a ref struct it cannot be stored in a field, boxed,
+/// captured by a lambda or held across <c>await</c>, so it cannot outlive the stack frame that attached
+/// (C# cannot stop a caller from using it after disposing the scope in the same method; don't).
+/// Every operation that touches Python takes or is reached through this token.
+/// </remarks>
+public readonly ref partial struct Python
+{
+    internal readonly PythonRuntime Runtime;
+
+    internal Python(PythonRuntime runtime) => Runtime = runtime;
+
+    internal Builtins B => Runtime.Builtins;
+
+    /// <summary>Version and build of the interpreter.</summary>
+    public PythonInfo Info => Runtime.Info;
+
+    /// <summary><c>None</c>.</summary>
+    public PyBound None => PyBound.NewReference(this, B.None);
+
+    /// <summary><c>True</c>.</summary>
+    public PyBound True => PyBound.NewReference(this, B.True);
+
+    /// <summary><c>False</c>.</summary>
+    public PyBound False => PyBound.NewReference(this, B.False);
+
+    /// <summary>Runs blocking host work detached (PyO3's <c>py.detach</c>): other threads can run Python meanwhile,
+    /// and on a free-threaded build garbage-collection pauses do not wait for this thread.</summary>
+    /// <remarks>Do not use Python objects inside <paramref name="work"/>; attach again if needed (nested attach works).</remarks>
+    public T Detach<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var attachment = ThreadAttachment.Current;
+        var depth = attachment.Depth;
+        var gilState = attachment.GilState;
+        attachment.Depth = 0;
+        var saved = State.PyEval_SaveThread();
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            State.PyEval_RestoreThread(saved);
+            attachment.Depth = depth;
+            attachment.GilState = gilState;
+            if (Runtime.Pool.HasPending)
+            {
+                Runtime.Pool.Drain();
+            }
+        }
+    }
+
+    /// <summary>Runs blocking host work detached; see <see cref="Detach{T}(Func{T})"/>.</summary>
+    public void Detach(Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Detach(() =>
+        {
+            work();
+            return 0;
+        });
+    }
+
+    /// <summary>Imports a module (like <c>import name</c>) and returns it.</summary>
+    public unsafe PyBound Import(string name)
+    {
+        using var moduleName = Str(name);
+        return Own(Run.PyImport_Import(moduleName.Borrow()));
+    }
+
+    /// <summary>The module from <c>sys.modules</c> if it is already imported; a null handle otherwise.</summary>
+    public PyBound ImportedModule(string name)
+    {
+        using var moduleName = Str(name);
+        var module = Run.PyImport_GetModule(moduleName.Borrow());
+        if (module.IsNull)
+        {
+            ThrowIfError();
+            return default;
+        }
+        return new PyBound(this, module.Pointer);
+    }
+
+    /// <summary>A fresh globals dict with <c>__builtins__</c> and the given <c>__name__</c>, for <see cref="Execute"/>.</summary>
+    public PyBound NewGlobals(string moduleName = "__main__")
+    {
+        var globals = NewDict();
+        using var builtins = PyBound.NewReference(this, Run.PyEval_GetBuiltins().Pointer);
+        globals.SetItem("__builtins__", builtins);
+        using var name = Str(moduleName);
+        globals.SetItem("__name__", name);
+        return globals;
+    }
+
+    /// <summary>Compiles source code. <paramref name="filename"/> is what tracebacks show for its lines.</summary>
+    /// <exception cref="PythonSyntaxError">The source does not parse (with line and offset).</exception>
+    public unsafe PyCode Compile(string source, string filename, CompileMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(filename);
+        var start = mode switch
+        {
+            CompileMode.Eval => Run.Py_eval_input,
+            CompileMode.Exec => Run.Py_file_input,
+            CompileMode.Single => Run.Py_single_input,
+            _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+        };
+        var sourceBytes = Initialization.Utf8Z(source);
+        var fileBytes = Initialization.Utf8Z(filename);
+        NewRef code;
+        fixed (byte* s = sourceBytes)
+        fixed (byte* f = fileBytes)
+        {
+            code = Run.Py_CompileStringExFlags(s, f, start, 0, -1);
+        }
+        if (code.IsNull)
+        {
+            throw ExceptionBuilder.FromCurrent(this, filename, source);
+        }
+        return new PyCode(Runtime, code.Pointer, source, filename, mode);
+    }
+
+    /// <summary>Evaluates an expression in a fresh namespace (or in <paramref name="globals"/> when given).</summary>
+    public PyBound Eval(string expression, PyBound globals = default)
+    {
+        using var code = Compile(expression, "<string>", CompileMode.Eval);
+        return Evaluate(code, globals);
+    }
+
+    /// <summary>Runs a compiled code object and returns its value (the expression's value for <see cref="CompileMode.Eval"/>, None otherwise).</summary>
+    public PyBound Evaluate(PyCode code, PyBound globals = default, PyBound locals = default)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        using var fresh = globals.IsNull ? NewGlobals() : default;
+        var g = globals.IsNull ? fresh.Borrow() : globals.Borrow();
+        var l = locals.IsNull ? g : locals.Borrow();
+        var result = Run.PyEval_EvalCode(code.Borrow(this), g, l);
+        return result.IsNull
+            ? throw ExceptionBuilder.FromCurrent(this, code.Filename, code.Source)
+            : new PyBound(this, result.Pointer);
+    }
+
+    /// <summary>Runs statements in <paramref name="globals"/> (which receives every name they bind).</summary>
+    public void Execute(PyCode code, PyBound globals)
+    {
+        if (globals.IsNull)
+        {
+            throw new ArgumentException("Execute needs a globals dict; use NewGlobals().", nameof(globals));
+        }
+        Evaluate(code, globals).Dispose();
+    }
+
+    /// <summary>A Python <c>str</c>. Lone surrogates are kept (as with Python's <c>surrogatepass</c>), so any .NET string round-trips.</summary>
+    public unsafe PyBound Str(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return Str(value.AsSpan());
+    }
+
+    /// <inheritdoc cref="Str(string)"/>
+    public unsafe PyBound Str(ReadOnlySpan<char> value)
+    {
+        // UTF-16 with surrogatepass keeps lone surrogates, which UTF-8 encoding would replace.
+        var byteOrder = -1; // little endian
+        fixed (char* chars = value)
+        fixed (byte* errors = "surrogatepass"u8)
+        {
+            return Own(Unicode.PyUnicode_DecodeUTF16((byte*)chars, value.Length * 2, errors, &byteOrder));
+        }
+    }
+
+    /// <summary>A Python <c>str</c> from UTF-8 bytes (invalid UTF-8 raises UnicodeDecodeError).</summary>
+    public unsafe PyBound StrFromUtf8(ReadOnlySpan<byte> utf8)
+    {
+        fixed (byte* p = utf8)
+        {
+            return Own(Unicode.PyUnicode_FromStringAndSize(p, utf8.Length));
+        }
+    }
+
+    /// <summary>A Python <c>int</c>.</summary>
+    public PyBound Int(long value) => Own(Scalars.PyLong_FromLongLong(value));
+
+    /// <summary>A Python <c>int</c>.</summary>
+    public PyBound Int(ulong value) => Own(Scalars.PyLong_FromUnsignedLongLong(value));
+
+    /// <summary>A Python <c>int</c> of any size.</summary>
+    public PyBound Int(BigInteger value)
+    {
+        if (value >= long.MinValue && value <= long.MaxValue)
+        {
+            return Int((long)value);
+        }
+        var text = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return IntFromDigits(Encoding.ASCII.GetBytes(text));
+    }
+
+    /// <summary>A Python <c>int</c> from ASCII decimal digits (optional sign), exactly.</summary>
+    internal unsafe PyBound IntFromDigits(ReadOnlySpan<byte> digits)
+    {
+        var buffer = digits.Length < 256 ? stackalloc byte[digits.Length + 1] : new byte[digits.Length + 1];
+        digits.CopyTo(buffer);
+        buffer[digits.Length] = 0;
+        fixed (byte* p = buffer)
+        {
+            return Own(Scalars.PyLong_FromString(p, null, 10));
+        }
+    }
+
+    /// <summary>A Python <c>float</c>.</summary>
+    public PyBound Float(double value) => Own(Scalars.PyFloat_FromDouble(value));
+
+    /// <summary><c>True</c> or <c>False</c>.</summary>
+    public PyBound Bool(bool value) => PyBound.NewReference(this, value ? B.True : B.False);
+
+    /// <summary>A Python <c>bytes</c> copy of <paramref name="value"/>.</summary>
+    public unsafe PyBound Bytes(ReadOnlySpan<byte> value)
+    {
+        fixed (byte* p = value)
+        {
+            return Own(Native.Bytes.PyBytes_FromStringAndSize(p, value.Length));
+        }
+    }
+
+    /// <summary>An empty <c>dict</c>.</summary>
+    public PyBound NewDict() => Own(Containers.PyDict_New());
+
+    /// <summary>An empty <c>list</c>.</summary>
+    public PyBound NewList() => Own(Containers.PyList_New(0));
+
+    /// <summary>An empty <c>set</c>.</summary>
+    public PyBound NewSet() => Own(Containers.PySet_New(BorrowedRef.Null));
+
+    /// <summary>A <c>frozenset</c> of the items of <paramref name="iterable"/>.</summary>
+    public PyBound NewFrozenSet(PyBound iterable) => Own(Containers.PyFrozenSet_New(iterable.Borrow()));
+
+    /// <summary>A <c>tuple</c> of the given items (each gets its own reference).</summary>
+    public PyBound NewTuple(params ReadOnlySpan<PyOwned> items)
+    {
+        var tuple = Own(Containers.PyTuple_New(items.Length));
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = items[i].Borrow(this);
+            Objects.Py_IncRef(item);
+            _ = Containers.PyTuple_SetItem(tuple.Borrow(), i, new NewRef(item.Pointer));
+        }
+        return tuple;
+    }
+
+    /// <summary>A <c>tuple</c> with the items of a list.</summary>
+    public PyBound ListToTuple(PyBound list) => Own(Containers.PyList_AsTuple(list.Borrow()));
+
+    /// <summary>Takes ownership of a new reference, or throws the pending Python error if it is null.</summary>
+    internal PyBound Own(NewRef reference) =>
+        reference.IsNull ? throw ExceptionBuilder.FromCurrent(this) : new PyBound(this, reference.Pointer);
+
+    /// <summary>Throws the pending Python error, if any.</summary>
+    internal void ThrowIfError()
+    {
+        if (!Errors.PyErr_Occurred().IsNull)
+        {
+            throw ExceptionBuilder.FromCurrent(this);
+        }
+    }
+
+    /// <summary>Throws the pending Python error (which must exist).</summary>
+    internal PythonException Error() => ExceptionBuilder.FromCurrent(this);
+}
+
+/// <summary>What kind of code <see cref="Python.Compile"/> expects.</summary>
+public enum CompileMode
+{
+    /// <summary>A single expression; evaluating it returns its value.</summary>
+    Eval,
+
+    /// <summary>A sequence of statements (a module body).</summary>
+    Exec,
+
+    /// <summary>One interactive statement; expression values are printed through <c>sys.displayhook</c>.</summary>
+    Single,
+}

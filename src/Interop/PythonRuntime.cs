@@ -1,0 +1,260 @@
+using System.Runtime.InteropServices;
+using Sidewinder.Interop.Native;
+
+namespace Sidewinder.Interop;
+
+/// <summary>The embedded CPython interpreter: one per process, owned by whoever started it (usually a DI singleton).</summary>
+/// <remarks>
+/// <para>
+/// <see cref="Start"/> loads libpython and initialises it on a dedicated owner thread, which detaches
+/// immediately (a free-threaded build would otherwise stall every stop-the-world pause on it) and then
+/// only waits for <see cref="Dispose"/> to finalise the interpreter on that same thread.
+/// </para>
+/// <para>
+/// Threads reach Python through <see cref="Attach()"/>. A long-lived thread should first create its own
+/// <see cref="PythonThreadState"/> (<see cref="CreateThreadState"/>) so attach/detach is a cheap
+/// <c>PyEval_RestoreThread</c>/<c>PyEval_SaveThread</c> pair. Any other thread may attach too; it then goes
+/// through <c>PyGILState_Ensure</c>, which creates and destroys a thread state each time (roughly ten times
+/// the cost, and extensions that cache thread states see a new one every time).
+/// </para>
+/// <para>
+/// CPython cannot be re-initialised reliably once finalised (extension modules such as numpy keep
+/// static state), so a process may start one runtime only.
+/// </para>
+/// </remarks>
+public sealed class PythonRuntime : IDisposable
+{
+    private static int s_started;
+
+    private readonly PythonRuntimeOptions _options;
+    private readonly Thread _owner;
+    private readonly ManualResetEventSlim _shutdownRequested = new();
+    private readonly ManualResetEventSlim _finalized = new();
+    private int _activeAttaches;
+    private volatile bool _closing;
+    private volatile bool _finalizeCompleted;
+    private Exception? _startFailure;
+
+    private PythonRuntime(PythonRuntimeOptions options, PythonInstallation installation)
+    {
+        _options = options;
+        Installation = installation;
+        _owner = new Thread(OwnerThread, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "python-owner" };
+    }
+
+    internal ReferencePool Pool { get; } = new();
+
+    internal Builtins Builtins { get; private set; } = null!;
+
+    /// <summary>The located installation.</summary>
+    public PythonInstallation Installation { get; }
+
+    /// <summary>Version and build of the running interpreter.</summary>
+    public PythonInfo Info { get; private set; } = null!;
+
+    /// <summary>False once <see cref="Dispose"/> has begun; attaching then throws <see cref="ObjectDisposedException"/>.</summary>
+    public bool IsRunning => !_closing;
+
+    /// <summary>Decrefs queued by finalizers and not yet drained (for diagnostics and tests).</summary>
+    public int PendingDecrefs => Pool.PendingCount;
+
+    /// <summary>Locates, loads and initialises Python. Throws <see cref="PythonNotFoundException"/> or
+    /// <see cref="PythonInitializationException"/> with a message that says what to change.</summary>
+    public static PythonRuntime Start(PythonRuntimeOptions? options = null)
+    {
+        options ??= new PythonRuntimeOptions();
+        var installation = PythonLocator.Locate(options);
+        if (Interlocked.Exchange(ref s_started, 1) != 0)
+        {
+            throw new InvalidOperationException("A Python runtime was already started in this process; CPython can be initialised once per process. Share the existing PythonRuntime.");
+        }
+        PythonLibrary.Load(installation.LibraryPath);
+        var runtime = new PythonRuntime(options, installation);
+        runtime._owner.Start();
+        runtime._ready.Wait();
+        if (runtime._startFailure is not null)
+        {
+            throw runtime._startFailure;
+        }
+        return runtime;
+    }
+
+    private readonly ManualResetEventSlim _ready = new();
+
+    private void OwnerThread()
+    {
+        nint mainThreadState;
+        try
+        {
+            var version = Initialization.ReadVersion();
+            Initialization.Initialize(version, Installation);
+            Builtins = new Builtins();
+            Info = new PythonInfo(version, Builtins.VersionText, Builtins.IsFreeThreaded, Installation);
+            var attachment = ThreadAttachment.Current;
+            attachment.Depth = 0;
+            mainThreadState = State.PyEval_SaveThread();
+        }
+        catch (Exception ex)
+        {
+            _startFailure = ex;
+            _ready.Set();
+            return;
+        }
+        _ready.Set();
+
+        _shutdownRequested.Wait();
+        State.PyEval_RestoreThread(mainThreadState);
+        Pool.Drain();
+        FinalizeStatus = Lifecycle.Py_FinalizeEx();
+        _finalizeCompleted = true;
+        _finalized.Set();
+    }
+
+    /// <summary>Attaches the calling thread (re-entrant). Dispose the scope on the same thread to detach.</summary>
+    /// <exception cref="ObjectDisposedException">The runtime is shutting down.</exception>
+    public AttachScope Attach()
+    {
+        var attachment = ThreadAttachment.Current;
+        if (attachment.Depth++ == 0)
+        {
+            try
+            {
+                Acquire(attachment);
+            }
+            catch
+            {
+                attachment.Depth--;
+                throw;
+            }
+        }
+        return new AttachScope(this, attachment);
+    }
+
+    /// <summary>Runs <paramref name="body"/> attached and returns its result.</summary>
+    public T Attach<T>(PythonFunc<T> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using var scope = Attach();
+        return body(scope.Python);
+    }
+
+    /// <summary>Runs <paramref name="body"/> attached.</summary>
+    public void Attach(PythonAction body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using var scope = Attach();
+        body(scope.Python);
+    }
+
+    /// <summary>Creates this thread's long-lived thread state. Call on the thread that will use it; dispose on it too.</summary>
+    public PythonThreadState CreateThreadState() => new(this);
+
+    /// <summary>Whether the GIL is enabled right now (always true on a GIL build).</summary>
+    public bool IsGilEnabled => Attach(static py => py.Runtime.Builtins.QueryGilEnabled(py));
+
+    /// <summary>Counts the caller as inside Python unless shutdown has begun.</summary>
+    internal bool TryEnter()
+    {
+        Interlocked.Increment(ref _activeAttaches);
+        if (_closing)
+        {
+            Interlocked.Decrement(ref _activeAttaches);
+            return false;
+        }
+        return true;
+    }
+
+    internal void Exit() => Interlocked.Decrement(ref _activeAttaches);
+
+    internal void Acquire(ThreadAttachment attachment)
+    {
+        if (!TryEnter())
+        {
+            throw new ObjectDisposedException(nameof(PythonRuntime), "The Python runtime is shutting down.");
+        }
+        if (attachment.OwnedThreadState != 0)
+        {
+            State.PyEval_RestoreThread(attachment.OwnedThreadState);
+            attachment.GilState = -1;
+        }
+        else
+        {
+            attachment.GilState = State.PyGILState_Ensure();
+        }
+        if (Pool.HasPending)
+        {
+            Pool.Drain();
+        }
+    }
+
+    internal void Release(ThreadAttachment attachment)
+    {
+        if (attachment.GilState < 0)
+        {
+            State.PyEval_SaveThread();
+        }
+        else
+        {
+            State.PyGILState_Release(attachment.GilState);
+            attachment.GilState = -1;
+        }
+        Exit();
+    }
+
+    /// <summary>Queues a decref for the next attached thread (used when the releasing thread is not attached).</summary>
+    internal void DeferDecref(nint pointer)
+    {
+        if (!_finalizeCompleted)
+        {
+            Pool.Enqueue(pointer);
+        }
+    }
+
+    internal bool IsFinalized => _finalizeCompleted;
+
+    /// <summary>The result of <c>Py_FinalizeEx</c> (0 = clean; -1 = flushing buffered data failed); null until finalised.</summary>
+    public int? FinalizeStatus { get; private set; }
+
+    /// <summary>
+    /// Stops new attaches, waits for attached threads to leave (bounded by
+    /// <see cref="PythonRuntimeOptions.ShutdownTimeout"/>), then finalises on the owner thread.
+    /// </summary>
+    /// <returns>True when <c>Py_FinalizeEx</c> completed in time.</returns>
+    public bool Shutdown()
+    {
+        if (_closing)
+        {
+            return _finalized.Wait(_options.ShutdownTimeout);
+        }
+        _closing = true;
+        var deadline = DateTime.UtcNow + _options.ShutdownTimeout;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _activeAttaches) > 0 && DateTime.UtcNow < deadline)
+        {
+            if (spin.NextSpinWillYield)
+            {
+                Thread.Sleep(5);
+            }
+            spin.SpinOnce();
+        }
+        if (Volatile.Read(ref _activeAttaches) > 0)
+        {
+            // A thread is still inside Python (or detached inside an attach scope). Finalising now
+            // would make CPython exit or hang that thread when it re-attaches; leave the interpreter
+            // to the process exit instead.
+            return false;
+        }
+        _shutdownRequested.Set();
+        var remaining = deadline - DateTime.UtcNow;
+        return _finalized.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+    }
+
+    /// <summary>Same as <see cref="Shutdown"/>.</summary>
+    public void Dispose() => Shutdown();
+}
+
+/// <summary>A callback that runs attached.</summary>
+public delegate T PythonFunc<out T>(Python py);
+
+/// <summary>A callback that runs attached.</summary>
+public delegate void PythonAction(Python py);

@@ -1,0 +1,71 @@
+using Sidewinder.Interop.Native;
+
+namespace Sidewinder.Interop;
+
+/// <summary>The long-lived CPython thread state of one managed thread.</summary>
+/// <remarks>
+/// Create it on the thread that will use it and dispose it on that thread before the thread ends.
+/// While it exists, <see cref="PythonRuntime.Attach()"/> on this thread is a <c>PyEval_RestoreThread</c>
+/// and the matching detach a <c>PyEval_SaveThread</c>. Extensions that look up "the thread state of
+/// this thread" (pybind11, <c>PyGILState_Ensure</c>) find this one, so it stays the same for the thread's life.
+/// </remarks>
+public sealed class PythonThreadState : IDisposable
+{
+    private readonly PythonRuntime _runtime;
+    private readonly ThreadAttachment _attachment;
+    private readonly int _managedThreadId;
+    private nint _threadState;
+
+    internal PythonThreadState(PythonRuntime runtime)
+    {
+        _attachment = ThreadAttachment.Current;
+        if (_attachment.OwnedThreadState != 0)
+        {
+            throw new InvalidOperationException("This thread already has a PythonThreadState.");
+        }
+        if (_attachment.Depth != 0)
+        {
+            throw new InvalidOperationException("Create the thread state before attaching the thread.");
+        }
+        _runtime = runtime;
+        _managedThreadId = Environment.CurrentManagedThreadId;
+
+        // Created while detached, so CPython binds it as this thread's PyGILState thread state too.
+        _threadState = State.PyThreadState_New(runtime.Builtins.Interpreter);
+        _attachment.OwnedThreadState = _threadState;
+    }
+
+    /// <summary>CPython's id for this thread state (what <c>threading.get_ident()</c> returns on this thread).</summary>
+    public ulong ThreadId => State.PyThreadState_GetID(_threadState);
+
+    /// <summary>Destroys the thread state. Must run on the creating thread, while it is not attached.</summary>
+    public void Dispose()
+    {
+        if (_threadState == 0)
+        {
+            return;
+        }
+        if (Environment.CurrentManagedThreadId != _managedThreadId)
+        {
+            throw new InvalidOperationException("A PythonThreadState must be disposed on the thread that created it.");
+        }
+        if (_attachment.Depth != 0)
+        {
+            throw new InvalidOperationException("Detach (dispose every attach scope) before disposing the thread state.");
+        }
+        var threadState = _threadState;
+        _threadState = 0;
+        _attachment.OwnedThreadState = 0;
+        if (!_runtime.TryEnter())
+        {
+            // Shutting down: Py_FinalizeEx deletes every thread state of the interpreter.
+            return;
+        }
+        State.PyEval_RestoreThread(threadState);
+        State.PyThreadState_Clear(threadState);
+        State.PyThreadState_DeleteCurrent();
+        _runtime.Exit();
+    }
+
+    internal nint Handle => _threadState;
+}
