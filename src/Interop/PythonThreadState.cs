@@ -32,11 +32,45 @@ public sealed class PythonThreadState : IDisposable
 
         // Created while detached, so CPython binds it as this thread's PyGILState thread state too.
         _threadState = State.PyThreadState_New(runtime.Builtins.Interpreter);
+        if (_threadState == 0)
+        {
+            throw new InvalidOperationException("PyThreadState_New failed (out of memory).");
+        }
+        // PyThreadState_SetAsyncExc matches on the OS thread ident the state was bound to at creation.
+        ThreadId = State.PyThread_get_thread_ident();
         _attachment.OwnedThreadState = _threadState;
     }
 
-    /// <summary>CPython's id for this thread state (what <c>threading.get_ident()</c> returns on this thread).</summary>
-    public ulong ThreadId => State.PyThreadState_GetID(_threadState);
+    /// <summary>The OS thread ident CPython knows this thread by (<c>threading.get_ident()</c> on it).</summary>
+    public ulong ThreadId { get; private set; }
+
+    /// <summary>
+    /// Schedules <paramref name="exceptionType"/> to be raised in this thread at its next bytecode boundary
+    /// (<c>PyThreadState_SetAsyncExc</c>). Callable from any attached thread, e.g. a watchdog.
+    /// </summary>
+    /// <remarks>
+    /// It does not interrupt a thread blocked in C (<c>time.sleep</c>, a socket read): the exception is raised
+    /// when that call returns to the interpreter. Pass a type that derives from <c>BaseException</c> but not
+    /// <c>Exception</c> so that user code's <c>except Exception</c> cannot swallow it.
+    /// </remarks>
+    /// <returns>False when the thread state no longer exists.</returns>
+    public bool Interrupt(Python py, PyOwned exceptionType)
+    {
+        ArgumentNullException.ThrowIfNull(exceptionType);
+        var id = ThreadId;
+        return id != 0 && State.PyThreadState_SetAsyncExc(id, exceptionType.Borrow(py)) > 0;
+    }
+
+    /// <summary>Cancels an interrupt scheduled by <see cref="Interrupt"/> that has not fired yet.</summary>
+    public void ClearInterrupt(Python py)
+    {
+        _ = py;
+        var id = ThreadId;
+        if (id != 0)
+        {
+            _ = State.PyThreadState_SetAsyncExc(id, BorrowedRef.Null);
+        }
+    }
 
     /// <summary>Destroys the thread state. Must run on the creating thread, while it is not attached.</summary>
     public void Dispose()
@@ -55,6 +89,7 @@ public sealed class PythonThreadState : IDisposable
         }
         var threadState = _threadState;
         _threadState = 0;
+        ThreadId = 0;
         _attachment.OwnedThreadState = 0;
         if (!_runtime.TryEnter())
         {

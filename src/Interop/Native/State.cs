@@ -14,6 +14,9 @@ internal static partial class State
     [LibraryImport(PythonLibrary.Name)] public static partial void PyThreadState_Delete(nint threadState);
     [LibraryImport(PythonLibrary.Name)] public static partial void PyThreadState_DeleteCurrent();
     [LibraryImport(PythonLibrary.Name)] public static partial ulong PyThreadState_GetID(nint threadState);
+    // Include/pythread.h
+    [LibraryImport(PythonLibrary.Name)] public static partial ulong PyThread_get_thread_ident();
+
     [LibraryImport(PythonLibrary.Name)] public static partial int PyThreadState_SetAsyncExc(ulong threadId, BorrowedRef exception);
 
     /// <summary>PyGILState_STATE: 0 = LOCKED (was attached), 1 = UNLOCKED (was not).</summary>

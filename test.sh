@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up whatever is missing and runs the whole test suite on both Python runtimes:
+# the default GIL build (CPython 3.11 from Debian) and the free-threaded 3.13t build.
+#
+#   ./test.sh                 both runtimes
+#   ./test.sh default         one runtime (default | 3.13t)
+#   ./test.sh 3.13t -- --filter FullyQualifiedName~Json     extra arguments go to dotnet test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+runtimes=(default 3.13t)
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then runtimes=("$1"); shift; fi
+[ "${1:-}" = "--" ] && shift
+
+for runtime in "${runtimes[@]}"; do
+  if [ "$runtime" = default ]; then scripts/provision-python.sh gil; else scripts/provision-python.sh "$runtime"; fi
+done
+scripts/provision-test-tools.sh
+
+dotnet build Sidewinder.slnx -c Release -warnaserror -nologo -v quiet
+
+status=0
+for runtime in "${runtimes[@]}"; do
+  echo "=== tests on Python runtime: $runtime ==="
+  SIDEWINDER_PYTHON="$runtime" dotnet test Sidewinder.slnx -c Release --no-build -nologo \
+    --logger "console;verbosity=normal" --results-directory "TestResults/$runtime" "$@" || status=1
+done
+exit $status
