@@ -84,7 +84,7 @@ public readonly ref partial struct PyBound
         using var module = type.GetAttrOrNull("__module__");
         var name = qualname.GetString();
         var moduleName = module.IsNull || module.IsNone ? null : module.Str();
-        return moduleName is null or "builtins" ? name : moduleName + "." + name;
+        return moduleName is null or "builtins" or "__main__" ? name : moduleName + "." + name;
     }
 
     /// <summary><c>getattr(obj, name)</c>.</summary>

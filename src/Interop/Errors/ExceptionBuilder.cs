@@ -174,7 +174,7 @@ internal static unsafe class ExceptionBuilder
     {
         var name = StringAttr(type, "__qualname__"u8) ?? "<unknown>";
         var module = StringAttr(type, "__module__"u8);
-        return module is null or "builtins" ? name : module + "." + name;
+        return module is null or "builtins" or "__main__" ? name : module + "." + name;
     }
 
     private static string StrOf(nint o)

@@ -31,7 +31,7 @@ public class PythonException : Exception
         OmittedFrames = omittedFrames;
     }
 
-    /// <summary>Qualified type name: <c>ZeroDivisionError</c> for built-ins, <c>json.decoder.JSONDecodeError</c> otherwise.</summary>
+    /// <summary>Qualified type name as Python prints it: <c>ZeroDivisionError</c> for built-ins and classes defined in <c>__main__</c> (user code), <c>json.decoder.JSONDecodeError</c> otherwise.</summary>
     public string PythonType { get; }
 
     /// <summary><c>str(exc)</c>.</summary>
