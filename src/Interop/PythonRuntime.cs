@@ -30,6 +30,7 @@ public sealed class PythonRuntime : IDisposable
     private readonly Thread _owner;
     private readonly ManualResetEventSlim _shutdownRequested = new();
     private readonly ManualResetEventSlim _finalized = new();
+    private readonly Lock _shutdownGate = new();
     private int _activeAttaches;
     private volatile bool _closing;
     private volatile bool _finalizeCompleted;
@@ -219,34 +220,33 @@ public sealed class PythonRuntime : IDisposable
     /// Stops new attaches, waits for attached threads to leave (bounded by
     /// <see cref="PythonRuntimeOptions.ShutdownTimeout"/>), then finalises on the owner thread.
     /// </summary>
-    /// <returns>True when <c>Py_FinalizeEx</c> completed in time.</returns>
+    /// <returns>True when <c>Py_FinalizeEx</c> completed in time; false when a thread was still inside
+    /// Python at the deadline (finalisation skipped; calling again retries).</returns>
     public bool Shutdown()
     {
-        if (_closing)
-        {
-            return _finalized.Wait(_options.ShutdownTimeout);
-        }
         _closing = true;
-        var deadline = DateTime.UtcNow + _options.ShutdownTimeout;
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _activeAttaches) > 0 && DateTime.UtcNow < deadline)
+        lock (_shutdownGate)
         {
-            if (spin.NextSpinWillYield)
+            if (_finalized.IsSet)
             {
-                Thread.Sleep(5);
+                return true;
             }
-            spin.SpinOnce();
+            var deadline = DateTime.UtcNow + _options.ShutdownTimeout;
+            while (Volatile.Read(ref _activeAttaches) > 0 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(2);
+            }
+            if (Volatile.Read(ref _activeAttaches) > 0)
+            {
+                // A thread is still inside Python (or detached inside an attach scope). Finalising now
+                // would make CPython terminate or hang that thread when it re-attaches; leave the
+                // interpreter alone. A later call retries.
+                return false;
+            }
+            _shutdownRequested.Set();
+            var remaining = deadline - DateTime.UtcNow;
+            return _finalized.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         }
-        if (Volatile.Read(ref _activeAttaches) > 0)
-        {
-            // A thread is still inside Python (or detached inside an attach scope). Finalising now
-            // would make CPython exit or hang that thread when it re-attaches; leave the interpreter
-            // to the process exit instead.
-            return false;
-        }
-        _shutdownRequested.Set();
-        var remaining = deadline - DateTime.UtcNow;
-        return _finalized.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
     }
 
     /// <summary>Same as <see cref="Shutdown"/>.</summary>
