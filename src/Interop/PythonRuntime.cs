@@ -14,8 +14,9 @@ namespace Sidewinder.Interop;
 /// Threads reach Python through <see cref="Attach()"/>. A long-lived thread should first create its own
 /// <see cref="PythonThreadState"/> (<see cref="CreateThreadState"/>) so attach/detach is a cheap
 /// <c>PyEval_RestoreThread</c>/<c>PyEval_SaveThread</c> pair. Any other thread may attach too; it then goes
-/// through <c>PyGILState_Ensure</c>, which creates and destroys a thread state each time (roughly ten times
-/// the cost, and extensions that cache thread states see a new one every time).
+/// through <c>PyGILState_Ensure</c>, which creates and destroys a thread state each time (measured: about 5x
+/// the cost on the GIL build and 50x on 3.13t, see docs/performance.md; and extensions that cache thread
+/// states see a new one every time).
 /// </para>
 /// <para>
 /// CPython cannot be re-initialised reliably once finalised (extension modules such as numpy keep
