@@ -130,4 +130,7 @@ internal sealed unsafe class Builtins
         using var result = probe.Call();
         return result.IsTrue();
     }
+
+    /// <summary>Library types the JSON writer recognises (datetime, Decimal, UUID, numpy, dataclasses), resolved lazily from sys.modules.</summary>
+    public Json.JsonTypeCache JsonTypes { get; } = new();
 }

@@ -36,6 +36,12 @@ internal static unsafe partial class Objects
     [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyObject_Vectorcall(BorrowedRef callable, nint* args, nuint nargsf, BorrowedRef kwnames);
     [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyObject_VectorcallMethod(BorrowedRef name, nint* args, nuint nargsf, BorrowedRef kwnames);
 
+    /// <summary>Exact digits of an int (base 2, 8, 10 or 16), ignoring any <c>__str__</c> override; base 10 obeys
+    /// <c>sys.int_max_str_digits</c>, the power-of-two bases do not.</summary>
+    [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyNumber_ToBase(BorrowedRef n, int @base);
+    /// <summary>A new list of <c>(key, value)</c> tuples from <c>o.items()</c> (honours OrderedDict order).</summary>
+    [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyMapping_Items(BorrowedRef o);
+
     // Py_TPFLAGS_* bits used for fast subclass checks (Include/object.h).
     public const ulong Py_TPFLAGS_LONG_SUBCLASS = 1UL << 24;
     public const ulong Py_TPFLAGS_LIST_SUBCLASS = 1UL << 25;

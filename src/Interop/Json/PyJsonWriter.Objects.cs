@@ -1,0 +1,129 @@
+using System.Text;
+using Sidewinder.Interop.Native;
+
+namespace Sidewinder.Interop.Json;
+
+// Objects outside the built-in types: library types found through JsonTypeCache, and the fallback.
+internal sealed unsafe partial class PyJsonWriter
+{
+    // numpy.datetime64.item() gives a datetime, whose isoformat() gives a str: two hops. A bound on the
+    // chain keeps a misbehaving item() or tolist() (say, one returning another numpy scalar) from looping.
+    private const int MaxChainedConversions = 3;
+
+    /// <summary>Known library types (datetime, Decimal, UUID, numpy, dataclasses), else the fallback object.</summary>
+    /// <remarks><paramref name="chained"/> counts the conversions that produced <paramref name="obj"/> itself.</remarks>
+    private void WriteOther(nint obj, nint type, int depth, int chained)
+    {
+        var kind = SpecialKind.None;
+        var fields = default(PyBound);
+        if (chained < MaxChainedConversions)
+        {
+            kind = _b.JsonTypes.Classify(Py, type, ref _lookup, out fields);
+        }
+        using (fields)
+        {
+            var target = new PyBound(Py, obj);
+            switch (kind)
+            {
+                case SpecialKind.IsoFormat:
+                    WriteConverted(target.CallMethod("isoformat"), depth, chained);
+                    return;
+                case SpecialKind.Str:
+                    WriteConverted(Py.Own(Objects.PyObject_Str(target.Borrow())), depth, chained);
+                    return;
+                case SpecialKind.ToList:
+                    WriteConverted(target.CallMethod("tolist"), depth, chained);
+                    return;
+                case SpecialKind.Item:
+                    WriteConverted(target.CallMethod("item"), depth, chained);
+                    return;
+                case SpecialKind.Dataclass:
+                    WriteDataclass(target, fields, depth);
+                    return;
+            }
+        }
+        WriteFallback(obj, type, depth);
+    }
+
+    private void WriteConverted(PyBound converted, int depth, int chained)
+    {
+        using (converted)
+        {
+            WriteValue(converted.Pointer, depth, chained + 1);
+        }
+    }
+
+    /// <summary>A dataclass instance: an object of its fields (<c>dataclasses.fields</c>), in declaration order.</summary>
+    private void WriteDataclass(PyBound instance, PyBound fieldsFunction, int depth)
+    {
+        Enter(instance.Pointer, depth);
+        _writer.WriteStartObject();
+        using var fields = fieldsFunction.Call(instance);
+        using var iterator = fields.Iterate();
+        foreach (var field in iterator)
+        {
+            using var name = field.GetAttr("name");
+            _path.SetKey(depth, name.Pointer);
+            _writer.WritePropertyName(Utf8Of(name.Pointer));
+            using var value = Py.Own(Objects.PyObject_GetAttr(instance.Borrow(), name.Borrow()));
+            WriteValue(value.Pointer, depth + 1);
+        }
+        _writer.WriteEndObject();
+        CheckSize(depth);
+    }
+
+    /// <summary><c>{"$type": "module.QualName", "$repr": "..."}</c> for anything without a JSON mapping.</summary>
+    private void WriteFallback(nint obj, nint type, int depth)
+    {
+        CheckDepth(depth);
+        var typeName = QualifiedTypeName(type);
+        using var repr = Py.Own(Objects.PyObject_Repr(new BorrowedRef(obj)));
+        var text = repr.GetString();
+        var max = _options.MaxReprLength;
+        if (text.Length > max)
+        {
+            var cut = max > 0 && char.IsHighSurrogate(text[max - 1]) ? max - 1 : max; // never split a pair
+            text = string.Concat(text.AsSpan(0, cut), "…");
+        }
+        Reserve(typeName.Length + text.Length + 24L, depth);
+        _writer.WriteStartObject();
+        _writer.WriteString("$type"u8, typeName);
+        _writer.WriteString("$repr"u8, ReplaceLoneSurrogates(text));
+        _writer.WriteEndObject();
+        CheckSize(depth);
+    }
+
+    /// <summary><c>module.QualName</c> (just <c>QualName</c> for built-ins), as <see cref="PyBound.TypeName"/>; never throws.</summary>
+    private static string QualifiedTypeName(nint type)
+    {
+        var name = TypeAttribute(type, "__qualname__"u8) ?? "<unknown>";
+        var module = TypeAttribute(type, "__module__"u8);
+        return module is null or "builtins" ? name : module + "." + name;
+    }
+
+    private static string? TypeAttribute(nint type, ReadOnlySpan<byte> attribute)
+    {
+        nint value;
+        fixed (byte* name = attribute)
+        {
+            value = Objects.PyObject_GetAttrString(new BorrowedRef(type), name).Pointer;
+        }
+        if (value == 0)
+        {
+            Errors.PyErr_Clear();
+            return null;
+        }
+        nint size;
+        var utf8 = Unicode.PyUnicode_AsUTF8AndSize(new BorrowedRef(value), &size);
+        var text = utf8 is null ? null : Encoding.UTF8.GetString(utf8, checked((int)size));
+        if (utf8 is null)
+        {
+            Errors.PyErr_Clear();
+        }
+        Objects.Py_DecRef(value);
+        return text;
+    }
+
+    private static string ReplaceLoneSurrogates(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\ud800', '\udfff') < 0 ? text : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
+}
