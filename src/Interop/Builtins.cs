@@ -41,6 +41,7 @@ internal sealed unsafe class Builtins
         OverflowError = Exception("PyExc_OverflowError");
         RuntimeError = Exception("PyExc_RuntimeError");
         StopIteration = Exception("PyExc_StopIteration");
+        AttributeError = Exception("PyExc_AttributeError");
 
         Interpreter = State.PyInterpreterState_Get();
         VersionText = Marshal.PtrToStringUTF8((nint)Lifecycle.Py_GetVersion()) ?? "";
@@ -78,6 +79,7 @@ internal sealed unsafe class Builtins
     public nint OverflowError { get; }
     public nint RuntimeError { get; }
     public nint StopIteration { get; }
+    public nint AttributeError { get; }
 
     /// <summary>The main interpreter (the only one Sidewinder uses).</summary>
     public nint Interpreter { get; }

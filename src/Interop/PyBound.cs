@@ -110,8 +110,7 @@ public readonly ref partial struct PyBound
         {
             return new PyBound(_py, result.Pointer);
         }
-        using var attributeError = PyBound.NewReference(_py, *(nint*)PythonLibrary.GetExport("PyExc_AttributeError"));
-        if (Errors.PyErr_ExceptionMatches(attributeError.Borrow()) != 0)
+        if (Errors.PyErr_ExceptionMatches(new BorrowedRef(_py.B.AttributeError)) != 0)
         {
             Errors.PyErr_Clear();
             return default;
