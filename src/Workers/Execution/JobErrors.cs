@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Sidewinder.Interop;
+
+namespace Sidewinder.Workers.Execution;
+
+/// <summary>Turns exceptions into <see cref="JobError"/>s: drops the worker's own frames and fills in the job's source lines.</summary>
+internal static partial class JobErrors
+{
+    public static JobError FromPython(PythonException exception, string? fileName, string? source)
+    {
+        var lines = source?.Split('\n');
+        var frames = new List<PythonFrame>(exception.Frames.Count);
+        foreach (var frame in exception.Frames)
+        {
+            if (frame.File == PythonHost.FileName)
+            {
+                continue;
+            }
+            frames.Add(frame.Source is null && frame.File == fileName ? frame with { Source = Line(lines, frame.Line) } : frame);
+        }
+        var traceback = Traceback(exception.FormattedTraceback, fileName, lines);
+        if (exception is PythonSyntaxError syntax)
+        {
+            if (syntax.FileName == fileName)
+            {
+                // The job's own code does not parse: the frames are only the compiler's (ast.parse).
+                frames.Clear();
+                traceback = new PythonSyntaxError(syntax.PythonType, syntax.PythonMessage, [], syntax.FileName, syntax.Line,
+                    syntax.Offset, syntax.EndLine, syntax.EndOffset, syntax.Text, syntax.Detail).FormattedTraceback;
+            }
+            return new JobError(exception.PythonType, syntax.Detail)
+            {
+                Frames = frames,
+                Traceback = traceback,
+                Line = syntax.Line,
+                Offset = syntax.Offset,
+                Text = syntax.Text?.TrimEnd('\n', '\r') ?? Line(lines, syntax.Line ?? 0),
+            };
+        }
+        return new JobError(exception.PythonType, exception.PythonMessage) { Frames = frames, Traceback = traceback };
+    }
+
+    public static JobError Of(string type, string message) => new(type, message);
+
+    /// <summary>Python's formatted traceback without the host module's frames, with the job's source lines added.</summary>
+    private static string Traceback(string formatted, string? fileName, string[]? lines)
+    {
+        var input = formatted.Split('\n');
+        var output = new StringBuilder(formatted.Length);
+        for (var i = 0; i < input.Length; i++)
+        {
+            var line = input[i];
+            var match = FrameLine().Match(line);
+            if (match.Success && match.Groups["file"].Value == PythonHost.FileName)
+            {
+                continue;
+            }
+            output.Append(line);
+            if (i < input.Length - 1)
+            {
+                output.Append('\n');
+            }
+            if (match.Success && match.Groups["file"].Value == fileName && lines is not null
+                && (i + 1 >= input.Length || !input[i + 1].StartsWith("    ", StringComparison.Ordinal))
+                && Line(lines, int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture)) is { } text)
+            {
+                output.Append("    ").Append(text).Append('\n');
+            }
+        }
+        return output.ToString();
+    }
+
+    private static string? Line(string[]? lines, int line) =>
+        lines is null || line < 1 || line > lines.Length || lines[line - 1].Trim() is not { Length: > 0 } text ? null : text;
+
+    [GeneratedRegex("^  File \"(?<file>[^\"]*)\", line (?<line>[0-9]+)")]
+    private static partial Regex FrameLine();
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Sidewinder.Interop;
+
+namespace Sidewinder.Workers.Execution;
+
+/// <summary>What a job produced, before timings and output are attached.</summary>
+internal sealed record JobRunOutcome(JobOutcome Outcome, byte[]? Value = null, string? ValueType = null,
+    IReadOnlyDictionary<string, JsonElement>? Variables = null, JobError? Error = null);
+
+/// <summary>Runs one job on the current (attached) worker thread. Never throws: every failure becomes an outcome.</summary>
+internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions options)
+{
+    public const string EvalFileName = "<eval>";
+    public const string RunFileName = "<run>";
+
+    public JobRunOutcome Run(Python py, JobWorkItem item)
+    {
+        var (fileName, source) = item.Job switch
+        {
+            EvalJob eval => (EvalFileName, eval.Expression),
+            RunJob run => (RunFileName, run.Code),
+            _ => ((string?)null, (string?)null),
+        };
+        try
+        {
+            host.Begin(py, options.MaxOutputChars, options.MaxLogRecordsPerJob);
+            return item.Job switch
+            {
+                EvalJob eval => Eval(py, eval),
+                RunJob run => RunCell(py, run),
+                CallJob call => Call(py, call),
+                _ => new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.InvalidJob, "Unknown job type " + item.Job.GetType().Name + ".")),
+            };
+        }
+        catch (PythonException ex) when (ex.PythonType == PythonHost.DeadlineExceededType)
+        {
+            return Interrupted(item);
+        }
+        catch (PythonException ex)
+        {
+            return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.FromPython(ex, fileName, source));
+        }
+        catch (JobConversionException ex)
+        {
+            return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.Conversion, ex.Message));
+        }
+        catch (InvalidJobException ex)
+        {
+            return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.InvalidJob, ex.Message));
+        }
+#pragma warning disable CA1031 // A worker must survive any failure; the job reports it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.Internal, ex.GetType().Name + ": " + ex.Message));
+        }
+    }
+
+    public static JobRunOutcome Interrupted(JobWorkItem item) => item.CancelRequested
+        ? new JobRunOutcome(JobOutcome.Cancelled, Error: JobErrors.Of(JobErrorTypes.Cancelled, "The job was cancelled while running."))
+        : new JobRunOutcome(JobOutcome.Timeout, Error: JobErrors.Of(JobErrorTypes.Timeout, $"The job did not finish within {item.Timeout.TotalSeconds:0.###} s."));
+
+    private JobRunOutcome Eval(Python py, EvalJob job)
+    {
+        using var globals = NewGlobals(py, job);
+        using var code = py.Compile(job.Expression, EvalFileName, CompileMode.Eval);
+        using var value = py.Evaluate(code, globals);
+        return Ok(value);
+    }
+
+    private JobRunOutcome RunCell(Python py, RunJob job)
+    {
+        using var globals = NewGlobals(py, job);
+        using var value = host.RunCell(py, job.Code, RunFileName, globals);
+        Dictionary<string, JsonElement>? variables = null;
+        if (job.ReturnVariables is { Count: > 0 } names)
+        {
+            variables = new Dictionary<string, JsonElement>(names.Count, StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                using var variable = globals.DictGet(name);
+                if (!variable.IsNull)
+                {
+                    var json = host.Json.ToJson(variable, options.MaxResultBytes);
+                    using var document = JsonDocument.Parse(json);
+                    variables[name] = document.RootElement.Clone();
+                }
+            }
+        }
+        return value.IsNull ? new JobRunOutcome(JobOutcome.Ok, Variables: variables) : Ok(value) with { Variables = variables };
+    }
+
+    private JobRunOutcome Call(Python py, CallJob job)
+    {
+        if (!ModuleName().IsMatch(job.Module))
+        {
+            throw new InvalidJobException($"'{job.Module}' is not a valid module name.");
+        }
+        if (!Identifier().IsMatch(job.Function) || job.Function.StartsWith('_'))
+        {
+            throw new InvalidJobException($"'{job.Function}' is not a callable name: use a public identifier (no leading underscore).");
+        }
+        using var function = host.Resolve(py, job.Module, job.Function);
+        using var args = py.NewList();
+        foreach (var arg in job.Args ?? [])
+        {
+            using var value = host.Json.FromJson(py, arg);
+            args.Append(value);
+        }
+        using var kwargs = job.Kwargs is { Count: > 0 } ? py.NewDict() : default;
+        foreach (var (name, arg) in job.Kwargs ?? new Dictionary<string, JsonElement>())
+        {
+            using var value = host.Json.FromJson(py, arg);
+            kwargs.SetItem(name, value);
+        }
+        using var result = function.CallWithKeywords(args, kwargs);
+        return Ok(result);
+    }
+
+    private PyBound NewGlobals(Python py, PythonJob job)
+    {
+        var globals = py.NewGlobals();
+        try
+        {
+            foreach (var (name, element) in job.Variables ?? new Dictionary<string, JsonElement>())
+            {
+                if (!Identifier().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
+                {
+                    throw new InvalidJobException($"'{name}' is not a valid variable name: use a Python identifier without a leading double underscore.");
+                }
+                using var value = host.Json.FromJson(py, element);
+                globals.SetItem(name, value);
+            }
+            return globals;
+        }
+        catch
+        {
+            globals.Dispose();
+            throw;
+        }
+    }
+
+    private JobRunOutcome Ok(PyBound value) =>
+        new(JobOutcome.Ok, host.Json.ToJson(value, options.MaxResultBytes), value.TypeName);
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
+    private static partial Regex ModuleName();
+}
+
+/// <summary>The job is malformed; nothing of it ran.</summary>
+internal sealed class InvalidJobException(string message) : Exception(message);

@@ -1,0 +1,197 @@
+using System.Reflection;
+using Sidewinder.Interop;
+
+namespace Sidewinder.Workers.Execution;
+
+/// <summary>The Python side of the pool: the <c>_sidewinder_host</c> module (output routers, logging handler,
+/// cell runner, script resolver) and handles to its functions.</summary>
+/// <remarks>Loaded once per process and shared by every pool over the runtime; the module installs the
+/// process-wide <c>sys.stdout</c>/<c>sys.stderr</c> routers, so a second load would be pointless.</remarks>
+internal sealed class PythonHost
+{
+    public const string ModuleName = "_sidewinder_host";
+
+    /// <summary>The filename of the host module's code; its frames are dropped from job tracebacks.</summary>
+    public const string FileName = "<sidewinder-host>";
+
+    /// <summary>Qualified name of the deadline exception type, as <see cref="PythonException.PythonType"/> reports it.</summary>
+    public const string DeadlineExceededType = ModuleName + ".DeadlineExceeded";
+
+    private static readonly Lock s_gate = new();
+    private static PythonHost? s_instance;
+
+    private readonly PyOwned _begin, _end, _peek, _takeOrphans, _runCell, _resolve, _noValue;
+
+    private PythonHost(Python py, PyBound module)
+    {
+        _begin = Attr(module, "begin");
+        _end = Attr(module, "end");
+        _peek = Attr(module, "peek");
+        _takeOrphans = Attr(module, "take_orphan_records");
+        _runCell = Attr(module, "run_cell");
+        _resolve = Attr(module, "resolve");
+        _noValue = Attr(module, "_NO_VALUE");
+        DeadlineExceeded = Attr(module, "DeadlineExceeded");
+        Json = new JsonBridge(py);
+    }
+
+    /// <summary>The <c>DeadlineExceeded</c> type (a BaseException subclass) the watchdog raises asynchronously.</summary>
+    public PyOwned DeadlineExceeded { get; }
+
+    public JsonBridge Json { get; }
+
+    /// <summary>Loads the host module on first use (attaching the calling thread) and applies the pool's scripts directory;
+    /// the first pool also sets the Python log level.</summary>
+    public static PythonHost GetOrLoad(PythonRuntime runtime, WorkerPoolOptions options)
+    {
+        // Locked before attaching: a thread waiting for a lock while attached would stall stop-the-world pauses.
+        lock (s_gate)
+        {
+            using var scope = runtime.Attach();
+            var py = scope.Python;
+            if (s_instance is not null)
+            {
+                using var loaded = py.Import(ModuleName);
+                Configure(py, loaded, options, first: false);
+                return s_instance;
+            }
+            using var stream = typeof(PythonHost).Assembly.GetManifestResourceStream("Sidewinder.Workers.sidewinder_host.py")
+                ?? throw new InvalidOperationException("The embedded _sidewinder_host.py resource is missing.");
+            using var reader = new StreamReader(stream);
+            var source = reader.ReadToEnd();
+
+            using var types = py.Import("types");
+            using var moduleType = types.GetAttr("ModuleType");
+            using var name = py.Str(ModuleName);
+            using var module = moduleType.Call(name);
+            using var globals = module.GetAttr("__dict__");
+            using var code = py.Compile(source, FileName, CompileMode.Exec);
+            py.Execute(code, globals);
+            using var sys = py.Import("sys");
+            using var modules = sys.GetAttr("modules");
+            modules.SetItem(ModuleName, module);
+
+            Configure(py, module, options, first: true);
+            s_instance = new PythonHost(py, module);
+            return s_instance;
+        }
+    }
+
+    private static void Configure(Python py, PyBound module, WorkerPoolOptions options, bool first)
+    {
+        using var configure = module.GetAttr("configure");
+        using var scripts = options.ScriptsDirectory is null ? py.None : py.Str(Path.GetFullPath(options.ScriptsDirectory));
+        // Only the first pool sets the Python root logger level: it is process-wide.
+        using var level = first ? py.Int(WorkerPoolOptions.PythonLevel(options.PythonLogLevel)) : py.None;
+        configure.Call(scripts, level).Dispose();
+    }
+
+    /// <summary>Starts capturing the calling thread's output and log records.</summary>
+    public void Begin(Python py, int maxOutputChars, int maxRecords)
+    {
+        using var begin = _begin.Bind(py);
+        using var limit = py.Int(maxOutputChars);
+        using var records = py.Int(maxRecords);
+        begin.Call(limit, records).Dispose();
+    }
+
+    /// <summary>Ends the calling thread's capture.</summary>
+    public CapturedOutput End(Python py, List<PythonLogRecord> records, out int droppedRecords)
+    {
+        using var end = _end.Bind(py);
+        using var summary = end.Call();
+        return Read(summary, records, out droppedRecords);
+    }
+
+    /// <summary>The output so far of the job on the thread with CPython ident <paramref name="threadId"/>.</summary>
+    public CapturedOutput? Peek(Python py, ulong threadId)
+    {
+        using var peek = _peek.Bind(py);
+        using var ident = py.Int(threadId);
+        using var summary = peek.Call(ident);
+        return summary.IsNone ? null : Read(summary, null, out _);
+    }
+
+    /// <summary>Log records emitted on threads that were not running a job.</summary>
+    public void TakeOrphanRecords(Python py, List<PythonLogRecord> records)
+    {
+        using var take = _takeOrphans.Bind(py);
+        using var list = take.Call();
+        ReadRecords(list, records);
+    }
+
+    /// <summary>Runs a cell; returns the final expression's value, or a null handle if the cell has none.</summary>
+    public PyBound RunCell(Python py, string source, string fileName, PyBound globals)
+    {
+        using var run = _runCell.Bind(py);
+        using var code = py.Str(source);
+        using var file = py.Str(fileName);
+        var value = run.Call(code, file, globals);
+        using var noValue = _noValue.Bind(py);
+        if (value.Is(noValue))
+        {
+            value.Dispose();
+            return default;
+        }
+        return value;
+    }
+
+    /// <summary>The function to call, importing (or reloading a changed script) as needed.</summary>
+    public PyBound Resolve(Python py, string module, string function)
+    {
+        using var resolve = _resolve.Bind(py);
+        using var m = py.Str(module);
+        using var f = py.Str(function);
+        return resolve.Call(m, f);
+    }
+
+    private static CapturedOutput Read(PyBound summary, List<PythonLogRecord>? records, out int dropped)
+    {
+        if (summary.IsNone)
+        {
+            dropped = 0;
+            return CapturedOutput.Empty;
+        }
+        var py = summary.Py;
+        using var stdout = Item(summary, 0);
+        using var stdoutTruncated = Item(summary, 1);
+        using var stderr = Item(summary, 2);
+        using var stderrTruncated = Item(summary, 3);
+        using var dropCount = Item(summary, 5);
+        dropped = (int)dropCount.GetInt64();
+        if (records is not null)
+        {
+            using var list = Item(summary, 4);
+            ReadRecords(list, records);
+        }
+        _ = py;
+        return new CapturedOutput(stdout.GetString(), stdoutTruncated.IsTrue(), stderr.GetString(), stderrTruncated.IsTrue());
+    }
+
+    private static void ReadRecords(PyBound list, List<PythonLogRecord> records)
+    {
+        foreach (var entry in list.Iterate())
+        {
+            using var level = Item(entry, 0);
+            using var logger = Item(entry, 1);
+            using var message = Item(entry, 2);
+            using var details = Item(entry, 3);
+            records.Add(new PythonLogRecord((int)level.GetInt64(), logger.GetString(), message.GetString(), details.IsNone ? null : details.GetString()));
+        }
+    }
+
+    internal static PyBound Item(PyBound tuple, int index)
+    {
+        using var key = tuple.Py.Int(index);
+        return tuple.GetItem(key);
+    }
+
+    private static PyOwned Attr(PyBound module, string name)
+    {
+        using var value = module.GetAttr(name);
+        return value.ToOwned();
+    }
+}
+
+/// <summary>A Python <c>logging</c> record on its way to .NET logging.</summary>
+internal sealed record PythonLogRecord(int Level, string Logger, string Message, string? Details);

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Sidewinder.Interop;
+
+namespace Sidewinder.Workers.Execution;
+
+/// <summary>The one thread that enforces every job deadline of a pool, plus the interrupter thread it drives.</summary>
+/// <remarks>
+/// <para>
+/// The watchdog never attaches to Python. At a job's deadline (or when its caller cancels) it asks the interrupter
+/// to raise <c>DeadlineExceeded</c> in the worker, and gives the job <see cref="WorkerPoolOptions.InterruptGracePeriod"/>
+/// to stop. Pure-Python code stops at its next bytecode boundary and the worker reports the timeout itself, with all
+/// output so far. Code stuck in C (a sleep, a socket read) cannot be interrupted: at the end of the grace period the
+/// watchdog completes the job as timed out and the pool quarantines the worker and starts a replacement.
+/// The stuck thread gets the exception when the C call returns, and then retires.
+/// </para>
+/// <para>
+/// The interrupter is separate because attaching can block: on a GIL build a thread stuck in C while holding the GIL
+/// would otherwise stall every other deadline too.
+/// </para>
+/// <para>
+/// Wake-ups: the watchdog sleeps until the earliest deadline it knows of. A worker starting a job signals it only when
+/// that job's deadline is earlier (or a scan is in progress), so steady traffic costs no signal per job.
+/// </para>
+/// </remarks>
+internal sealed class Watchdog : IDisposable
+{
+    private const long Scanning = 0;
+
+    private readonly WorkerPool _pool;
+    private readonly long _grace;
+    private readonly Thread _thread;
+    private readonly Thread _interrupter;
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly Channel<(Worker Worker, JobWorkItem Item)> _interrupts =
+        Channel.CreateUnbounded<(Worker, JobWorkItem)>(new UnboundedChannelOptions { SingleReader = true });
+    private long _nextWake = long.MaxValue;
+    private volatile bool _stopping;
+
+    public Watchdog(WorkerPool pool, TimeSpan grace)
+    {
+        _pool = pool;
+        _grace = (long)(grace.TotalSeconds * Stopwatch.Frequency);
+        _thread = new Thread(Run) { IsBackground = true, Name = "python-watchdog" };
+        _interrupter = new Thread(Interrupt, 4 * 1024 * 1024) { IsBackground = true, Name = "python-interrupter" };
+    }
+
+    public void Start()
+    {
+        _thread.Start();
+        _interrupter.Start();
+    }
+
+    /// <summary>Called by a worker after it made <paramref name="item"/> its current job.</summary>
+    public void Track(JobWorkItem item)
+    {
+        Interlocked.MemoryBarrier(); // publish Current before reading _nextWake (the watchdog does the mirror image)
+        var next = Volatile.Read(ref _nextWake);
+        if (next == Scanning || item.Deadline < next)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>Re-examines every job now (a cancellation, shutdown).</summary>
+    public void Wake() => _wake.Set();
+
+    private void Run()
+    {
+        while (!_stopping)
+        {
+            Interlocked.Exchange(ref _nextWake, Scanning);
+            var now = Stopwatch.GetTimestamp();
+            var next = long.MaxValue;
+            foreach (var worker in _pool.AllWorkers())
+            {
+                var item = worker.Current;
+                if (item is not null)
+                {
+                    next = Math.Min(next, Check(worker, item, now));
+                }
+            }
+            Volatile.Write(ref _nextWake, next);
+            var wait = next == long.MaxValue ? Timeout.Infinite
+                : (int)Math.Clamp((next - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency + 1, 0, int.MaxValue);
+            _wake.WaitOne(wait);
+        }
+    }
+
+    /// <summary>Acts on one running job; returns when it next needs attention.</summary>
+    private long Check(Worker worker, JobWorkItem item, long now)
+    {
+        if (!item.InterruptRequested)
+        {
+            if (now < item.Deadline && !item.CancelRequested)
+            {
+                return item.Deadline;
+            }
+            item.InterruptRequested = true;
+            item.GraceDeadline = now + _grace;
+            _interrupts.Writer.TryWrite((worker, item));
+            return item.GraceDeadline;
+        }
+        if (now < item.GraceDeadline)
+        {
+            return item.GraceDeadline;
+        }
+        if (item.IsRunning)
+        {
+            _pool.Abandon(worker, item);
+        }
+        // Still stuck (or it swallowed the exception with a bare except): interrupt again every second.
+        item.GraceDeadline = now + Stopwatch.Frequency;
+        _interrupts.Writer.TryWrite((worker, item));
+        return item.GraceDeadline;
+    }
+
+    private void Interrupt()
+    {
+        var runtime = _pool.Runtime;
+        using var threadState = runtime.CreateThreadState();
+        var reader = _interrupts.Reader;
+        while (true)
+        {
+            if (!reader.TryRead(out var request))
+            {
+                var wait = reader.WaitToReadAsync();
+                if (!(wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult()))
+                {
+                    return;
+                }
+                continue;
+            }
+            var (worker, item) = request;
+            try
+            {
+                // The gate is taken detached, then held while attached for the interrupt itself; see Worker.
+                lock (worker.Gate)
+                {
+                    if (worker.Current != item || worker.ThreadState is not { } target)
+                    {
+                        continue; // finished meanwhile: an interrupt now would hit its next job
+                    }
+                    using var scope = runtime.Attach();
+                    target.Interrupt(scope.Python, _pool.Host.DeadlineExceeded);
+                }
+                if (item.Snapshot is null && worker.ThreadState is { } state)
+                {
+                    using var scope = runtime.Attach();
+                    item.Snapshot = _pool.Host.Peek(scope.Python, state.ThreadId);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                return; // the runtime is shutting down
+            }
+            catch (PythonException)
+            {
+                // A failed snapshot must not stop deadline enforcement; the interrupt itself cannot raise.
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _interrupts.Writer.TryComplete();
+        _wake.Set();
+        _thread.Join(TimeSpan.FromSeconds(5));
+        _interrupter.Join(TimeSpan.FromSeconds(5));
+        _wake.Dispose();
+    }
+}

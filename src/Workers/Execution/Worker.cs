@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Sidewinder.Interop;
+using Sidewinder.Workers.Diagnostics;
+
+namespace Sidewinder.Workers.Execution;
+
+/// <summary>One dedicated worker thread with its own <see cref="PythonThreadState"/> for its whole life.</summary>
+/// <remarks>
+/// <para>
+/// The thread is attached only while it runs a job: it waits for work detached, so on a free-threaded build an
+/// idle worker never holds up a stop-the-world pause, and on a GIL build it does not hold the GIL.
+/// </para>
+/// <para>
+/// <see cref="Gate"/> orders the interrupter against the end of a job: the interrupter raises the deadline
+/// exception only while holding the gate and only if the job is still <see cref="Current"/>; the worker clears
+/// <see cref="Current"/> under the gate and then cancels any interrupt still pending, so a late interrupt can
+/// never fire in the worker's next job. Every .NET lock here is taken while detached: a thread blocked on a lock
+/// while attached would stall a free-threaded build's stop-the-world pauses (and deadlock with the lock's holder).
+/// </para>
+/// </remarks>
+internal sealed class Worker
+{
+    private readonly WorkerPool _pool;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<PythonLogRecord> _records = [];
+    private readonly List<PythonLogRecord> _orphans = [];
+    private JobWorkItem? _current;
+
+    public Worker(WorkerPool pool, int number, int stackSize)
+    {
+        _pool = pool;
+        Name = "python-worker-" + number;
+        _thread = new Thread(Main, stackSize) { IsBackground = true, Name = Name };
+    }
+
+    public string Name { get; }
+
+    public Lock Gate { get; } = new();
+
+    /// <summary>The job running now, or null.</summary>
+    public JobWorkItem? Current => Volatile.Read(ref _current);
+
+    /// <summary>This thread's state; valid from start-up until the thread exits.</summary>
+    public PythonThreadState? ThreadState { get; private set; }
+
+    /// <summary>Set by the watchdog when the worker is stuck past its grace period.</summary>
+    public volatile bool Quarantined;
+
+    public long QuarantinedAt;
+
+    /// <summary>Completes when the thread has exited.</summary>
+    public Task Exited => _exited.Task;
+
+    public void Start(Action<Exception?> started)
+    {
+        _startedCallback = started;
+        _thread.Start();
+    }
+
+    private Action<Exception?>? _startedCallback;
+
+    private void Main()
+    {
+        var runtime = _pool.Runtime;
+        try
+        {
+            using var threadState = runtime.CreateThreadState();
+            ThreadState = threadState;
+            try
+            {
+                _pool.EnsureHost();
+            }
+#pragma warning disable CA1031 // reported to the pool's constructor
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                _startedCallback!(ex);
+                return;
+            }
+            _startedCallback!(null);
+            WorkerPoolLog.WorkerStarted(_pool.Logger, Name);
+            var retire = false;
+            while (!retire && TryTake(out var item))
+            {
+                retire = !Execute(item);
+            }
+            if (retire)
+            {
+                _pool.OnRetired(this);
+            }
+            WorkerPoolLog.WorkerStopped(_pool.Logger, Name);
+        }
+#pragma warning disable CA1031 // the last line of defence of a dedicated thread
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            WorkerPoolLog.WorkerFailed(_pool.Logger, Name, ex);
+            _pool.OnFailed(this);
+        }
+        finally
+        {
+            ThreadState = null;
+            _exited.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits (detached) for the next job; false once the queue is closed and empty.</summary>
+    private bool TryTake(out JobWorkItem item)
+    {
+        var reader = _pool.Reader;
+        while (true)
+        {
+            if (reader.TryRead(out item!))
+            {
+                return true;
+            }
+            var wait = reader.WaitToReadAsync();
+            var more = wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+            if (!more)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Runs one job; false when the watchdog abandoned it (this thread is quarantined and must retire).</summary>
+    private bool Execute(JobWorkItem item)
+    {
+        if (_pool.IsClosing)
+        {
+            _pool.CancelQueued(item, JobErrorTypes.ShuttingDown, "The worker pool shut down before the job started.");
+            return true;
+        }
+        if (!item.TryStart())
+        {
+            return true; // cancelled while queued: skip, never run
+        }
+        lock (Gate)
+        {
+            _current = item;
+        }
+        _pool.Watchdog.Track(item);
+        _pool.BusyChanged(+1);
+        TraceQueueWait(item);
+        var activity = WorkerPoolMetrics.ActivitySource.StartActivity("python.execute", ActivityKind.Internal, item.Parent);
+        activity?.SetTag("sidewinder.job.id", item.Id);
+        activity?.SetTag("sidewinder.job.kind", item.Job.Kind);
+        activity?.SetTag("sidewinder.worker", Name);
+
+        JobRunOutcome outcome;
+        var output = CapturedOutput.Empty;
+        var dropped = 0;
+        _records.Clear();
+        using (var scope = _pool.Runtime.Attach())
+        {
+            var py = scope.Python;
+            outcome = _pool.Runner.Run(py, item);
+            // Take the gate detached: on a free-threaded build the interrupter may hold it inside
+            // PyThreadState_SetAsyncExc, which stops the world and so waits for every attached thread.
+            py.Detach(ClearCurrent);
+            ThreadState!.ClearInterrupt(py);
+            try
+            {
+                output = _pool.Host.End(py, _records, out dropped);
+                _pool.Host.TakeOrphanRecords(py, _orphans);
+            }
+            catch (PythonException ex) when (ex.PythonType == PythonHost.DeadlineExceededType)
+            {
+                // Only possible if an interrupt slipped past ClearInterrupt; the job is over either way.
+                outcome = JobRunner.Interrupted(item);
+            }
+        }
+        _pool.BusyChanged(-1);
+
+        var result = Build(item, outcome, output);
+        activity?.SetTag("sidewinder.job.outcome", WorkerPoolMetrics.OutcomeTag(result.Outcome));
+        if (result.Outcome != JobOutcome.Ok)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, result.Error?.Type);
+        }
+        activity?.Dispose(); // ends the span before the caller sees the result
+        ForwardRecords(_records, item.Id);
+        ForwardRecords(_orphans, null);
+        if (dropped > 0)
+        {
+            WorkerPoolLog.RecordsDropped(_pool.Logger, item.Id, dropped);
+        }
+        var completed = item.TryComplete(_ => result);
+        if (completed)
+        {
+            _pool.Finished(result, item.Job.Kind, Name);
+        }
+        return completed;
+    }
+
+    private void ClearCurrent()
+    {
+        lock (Gate)
+        {
+            _current = null;
+        }
+    }
+
+    internal static JobResult Build(JobWorkItem item, JobRunOutcome outcome, CapturedOutput output) => new()
+    {
+        JobId = item.Id,
+        Outcome = outcome.Outcome,
+        ValueJson = outcome.Value is { } value ? (ReadOnlyMemory<byte>?)value : null,
+        ValueType = outcome.ValueType,
+        Variables = outcome.Variables,
+        Error = outcome.Error,
+        Stdout = output.Stdout,
+        StdoutTruncated = output.StdoutTruncated,
+        Stderr = output.Stderr,
+        StderrTruncated = output.StderrTruncated,
+        QueueWait = item.QueueWait,
+        Execution = item.Elapsed,
+    };
+
+    private static void TraceQueueWait(JobWorkItem item)
+    {
+        if (!WorkerPoolMetrics.ActivitySource.HasListeners())
+        {
+            return;
+        }
+        var now = DateTimeOffset.UtcNow;
+        using var wait = WorkerPoolMetrics.ActivitySource.StartActivity("python.queue", ActivityKind.Internal, item.Parent, startTime: now - item.QueueWait);
+        wait?.SetTag("sidewinder.job.id", item.Id);
+        wait?.SetEndTime(now.UtcDateTime);
+    }
+
+    private void ForwardRecords(List<PythonLogRecord> records, string? jobId)
+    {
+        var logger = _pool.PythonLogger;
+        foreach (var record in records)
+        {
+            var level = PythonLog.Level(record.Level);
+            if (!logger.IsEnabled(level))
+            {
+                continue;
+            }
+            if (record.Details is null)
+            {
+                PythonLog.Record(logger, level, record.Logger, record.Message, jobId);
+            }
+            else
+            {
+                PythonLog.RecordWithTraceback(logger, level, record.Logger, record.Message, jobId, record.Details);
+            }
+        }
+        records.Clear();
+    }
+}

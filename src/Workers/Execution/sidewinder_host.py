@@ -1,0 +1,238 @@
+"""Sidewinder worker host: per-job output capture, the logging bridge, notebook-style cells and script calls.
+
+Loaded once per process by Sidewinder.Workers as the module ``_sidewinder_host``. Not a public API.
+
+Output and log records are routed by thread: each worker thread runs one job at a time, so the thread
+ident identifies the job. This stays correct when jobs run truly in parallel on a free-threaded build,
+where a single process-wide ``sys.stdout`` must serve every worker at once.
+"""
+import ast
+import collections
+import importlib
+import importlib.util
+import io
+import logging
+import os
+import sys
+import threading
+
+_get_ident = threading.get_ident
+_contexts = {}
+_orphan_records = collections.deque(maxlen=1000)
+_NO_VALUE = object()
+
+
+class DeadlineExceeded(BaseException):
+    """Raised asynchronously in a job past its deadline (or cancelled).
+
+    It derives from BaseException, not Exception, so ``except Exception`` in user code cannot swallow it.
+    """
+
+
+class _Buffer:
+    __slots__ = ("parts", "size", "limit", "truncated")
+
+    def __init__(self, limit):
+        self.parts = []
+        self.size = 0
+        self.limit = limit
+        self.truncated = False
+
+    def write(self, text):
+        room = self.limit - self.size
+        if len(text) > room:
+            self.truncated = True
+            if room <= 0:
+                return
+            text = text[:room]
+        self.parts.append(text)
+        self.size += len(text)
+
+    def value(self):
+        return "".join(self.parts)
+
+
+class _JobContext:
+    __slots__ = ("stdout", "stderr", "records", "max_records", "dropped")
+
+    def __init__(self, limit, max_records):
+        self.stdout = _Buffer(limit)
+        self.stderr = _Buffer(limit)
+        self.records = []
+        self.max_records = max_records
+        self.dropped = 0
+
+
+class _Router(io.TextIOBase):
+    """The process-wide sys.stdout / sys.stderr: a write lands in the buffer of the job on the calling thread.
+
+    Writes from threads that are not running a job (threads user code started, interpreter internals) go to
+    the original stream, so nothing is lost and nothing crosses into another job.
+    """
+
+    def __init__(self, stderr, fallback):
+        super().__init__()
+        self._stderr = stderr
+        self._fallback = fallback
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    @property
+    def errors(self):
+        return "strict"
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def close(self):
+        pass  # shared by every job: a job closing sys.stdout must not break the next one
+
+    def flush(self):
+        if _contexts.get(_get_ident()) is None and self._fallback is not None:
+            self._fallback.flush()
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not " + type(text).__name__)
+        context = _contexts.get(_get_ident())
+        if context is None:
+            return self._fallback.write(text) if self._fallback is not None else len(text)
+        (context.stderr if self._stderr else context.stdout).write(text)
+        return len(text)
+
+
+class _Handler(logging.Handler):
+    """Collects logging records of the job on the calling thread; the worker forwards them to .NET logging."""
+
+    def emit(self, record):
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string must not fail the job
+            message = str(record.msg)
+        details = None
+        if record.exc_info:
+            details = logging.Formatter().formatException(record.exc_info)
+        entry = (record.levelno, record.name, message, details)
+        context = _contexts.get(_get_ident())
+        if context is None:
+            _orphan_records.append(entry)
+        elif len(context.records) < context.max_records:
+            context.records.append(entry)
+        else:
+            context.dropped += 1
+
+
+_stdout = _Router(False, sys.__stdout__)
+_stderr = _Router(True, sys.__stderr__)
+_scripts_dirs = []
+_script_stamps = {}
+_import_lock = threading.Lock()
+_handler = None
+
+
+def configure(scripts_dir, log_level):
+    """Installs the routers and the logging handler (once per process) and adds a scripts directory."""
+    global _handler
+    sys.stdout = _stdout
+    sys.stderr = _stderr
+    root = logging.getLogger()
+    if _handler is None:
+        _handler = _Handler()
+        root.addHandler(_handler)
+    if log_level is not None:
+        root.setLevel(log_level)
+    if scripts_dir:
+        directory = os.path.realpath(scripts_dir)
+        if directory + os.sep not in _scripts_dirs:
+            _scripts_dirs.append(directory + os.sep)
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+
+
+def begin(limit, max_records):
+    _contexts[_get_ident()] = _JobContext(limit, max_records)
+
+
+def _summary(context):
+    return (context.stdout.value(), context.stdout.truncated, context.stderr.value(), context.stderr.truncated,
+            context.records, context.dropped)
+
+
+def end():
+    """Ends the calling thread's job capture and returns (stdout, truncated, stderr, truncated, records, dropped)."""
+    context = _contexts.pop(_get_ident(), None)
+    # A job that replaced sys.stdout (contextlib.redirect_stdout left open) must not redirect later jobs.
+    if sys.stdout is not _stdout:
+        sys.stdout = _stdout
+    if sys.stderr is not _stderr:
+        sys.stderr = _stderr
+    return None if context is None else _summary(context)
+
+
+def peek(ident):
+    """The output so far of the job on another thread (the watchdog's snapshot of a stuck job)."""
+    context = _contexts.get(ident)
+    return None if context is None else _summary(context)
+
+
+def take_orphan_records():
+    records = []
+    while _orphan_records:
+        try:
+            records.append(_orphan_records.popleft())
+        except IndexError:
+            break
+    return records
+
+
+def run_cell(source, filename, namespace):
+    """Runs statements like a notebook cell: returns the value of a final bare expression, else _NO_VALUE."""
+    tree = ast.parse(source, filename, "exec")
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = compile(ast.Expression(tree.body.pop().value), filename, "eval")
+    exec(compile(tree, filename, "exec"), namespace)
+    return _NO_VALUE if last is None else eval(last, namespace)
+
+
+def _stamp(module):
+    path = getattr(module, "__file__", None)
+    if not path or not any(path.startswith(directory) for directory in _scripts_dirs):
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None  # deleted: keep the loaded version
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _load(module_name):
+    module = sys.modules.get(module_name)
+    if module is None:
+        importlib.invalidate_caches()  # a script added after start-up
+        module = importlib.import_module(module_name)
+    else:
+        stamp = _stamp(module)
+        if stamp is not None and _script_stamps.get(module_name) not in (None, stamp):
+            # The .pyc records the source mtime in whole seconds; drop it so a quick edit is not missed.
+            try:
+                os.remove(importlib.util.cache_from_source(module.__file__))
+            except (OSError, NotImplementedError, ValueError):
+                pass
+            module = importlib.reload(module)
+    _script_stamps[module_name] = _stamp(module)
+    return module
+
+
+def resolve(module_name, function_name):
+    """The named function of an imported (cached) module; a changed script file is reloaded first."""
+    module = sys.modules.get(module_name)
+    if module is None or module_name not in _script_stamps or _stamp(module) != _script_stamps[module_name]:
+        with _import_lock:
+            module = _load(module_name)
+    return getattr(module, function_name)

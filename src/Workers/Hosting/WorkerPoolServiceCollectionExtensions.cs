@@ -1,0 +1,46 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sidewinder.Interop;
+
+namespace Sidewinder.Workers;
+
+/// <summary>Registers a <see cref="WorkerPool"/> in dependency injection.</summary>
+public static class WorkerPoolServiceCollectionExtensions
+{
+    /// <summary>Adds a singleton <see cref="WorkerPool"/> with validated <see cref="WorkerPoolOptions"/>, and a
+    /// <see cref="PythonRuntime"/> singleton (started with default options) unless one is already registered.</summary>
+    /// <remarks>Bind configuration with <c>services.Configure&lt;WorkerPoolOptions&gt;(config.GetSection(WorkerPoolOptions.SectionName))</c>
+    /// before or after this call. Validation runs when the pool is first resolved; add
+    /// <c>services.AddOptions&lt;WorkerPoolOptions&gt;().ValidateOnStart()</c> to fail at host start instead.
+    /// The container disposes the pool before the runtime, because the runtime was created first.</remarks>
+    public static IServiceCollection AddWorkerPool(this IServiceCollection services, Action<WorkerPoolOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<WorkerPoolOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerPoolOptions>, WorkerPoolOptionsValidator>());
+        services.TryAddSingleton(_ => PythonRuntime.Start());
+        services.TryAddSingleton(provider => new WorkerPool(
+            provider.GetRequiredService<PythonRuntime>(),
+            provider.GetRequiredService<IOptions<WorkerPoolOptions>>().Value,
+            provider.GetService<ILoggerFactory>(),
+            provider.GetService<IMeterFactory>()));
+        return services;
+    }
+}
+
+/// <summary>Runs <see cref="WorkerPoolOptions.Validate"/> for the options system.</summary>
+internal sealed class WorkerPoolOptionsValidator : IValidateOptions<WorkerPoolOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WorkerPoolOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,361 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sidewinder.Interop;
+using Sidewinder.Workers.Diagnostics;
+using Sidewinder.Workers.Execution;
+
+namespace Sidewinder.Workers;
+
+/// <summary>A pool of dedicated Python worker threads that runs <see cref="PythonJob"/>s from a bounded queue,
+/// with per-job output capture, deadlines, quarantine of stuck threads, metrics and traces.</summary>
+/// <remarks>
+/// <para>
+/// Usable without HTTP: create it over a started <see cref="PythonRuntime"/> (or call
+/// <see cref="WorkerPoolServiceCollectionExtensions.AddWorkerPool"/>) and <see cref="SubmitAsync"/> jobs.
+/// Several pools may share one runtime. The pool does not own the runtime: dispose the pool first, then the runtime.
+/// </para>
+/// <para>
+/// Threading: Python runs only on the pool's worker threads, each with a large stack and one thread state for
+/// its life. Callers are never blocked by Python; <see cref="SubmitAsync"/> fails fast with
+/// <see cref="JobOutcome.Rejected"/> when the queue is full.
+/// </para>
+/// </remarks>
+public sealed class WorkerPool : IAsyncDisposable, IDisposable
+{
+    /// <summary>Name of the pool's <see cref="Meter"/>.</summary>
+    public const string MeterName = "Sidewinder.Workers";
+
+    /// <summary>Name of the pool's <see cref="ActivitySource"/> (spans <c>python.queue</c> and <c>python.execute</c>).</summary>
+    public const string ActivitySourceName = "Sidewinder.Workers";
+
+    private readonly WorkerPoolOptions _options;
+    private readonly Channel<JobWorkItem> _queue;
+    private readonly WorkerPoolMetrics _metrics;
+    private readonly Lock _workersGate = new();
+    private readonly Lock _hostGate = new();
+    private readonly List<Worker> _workers = [];
+    private readonly int _targetWorkers;
+    private readonly bool _parallel;
+    private PythonHost? _host;
+    private int _workerNumber;
+    private int _live;
+    private int _busy;
+    private int _quarantined;
+    private int _closing;
+    private Task? _shutdown;
+
+    /// <summary>Starts the workers and waits until each has its thread state and the host module is loaded.</summary>
+    /// <exception cref="ArgumentException">The options are invalid (the message lists every problem).</exception>
+    public WorkerPool(PythonRuntime runtime, WorkerPoolOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        _options = options ?? new WorkerPoolOptions();
+        _options.ThrowIfInvalid();
+        Runtime = runtime;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        Logger = loggerFactory.CreateLogger("Sidewinder.Workers.WorkerPool");
+        PythonLogger = loggerFactory.CreateLogger("Sidewinder.Workers.Python");
+        _parallel = runtime.Info.IsFreeThreaded && !runtime.IsGilEnabled;
+        _targetWorkers = _options.ResolveWorkerCount(_parallel);
+        _queue = Channel.CreateBounded<JobWorkItem>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails at once when full; nothing ever waits to write
+            SingleReader = false,
+            SingleWriter = false,
+        });
+        _metrics = new WorkerPoolMetrics(meterFactory, () => Status);
+        Watchdog = new Watchdog(this, _options.InterruptGracePeriod);
+
+        var started = new CountdownEvent(_targetWorkers);
+        Exception? failure = null;
+        for (var i = 0; i < _targetWorkers; i++)
+        {
+            StartWorker(ex =>
+            {
+                if (ex is not null)
+                {
+                    Interlocked.CompareExchange(ref failure, ex, null);
+                }
+                started.Signal();
+            });
+        }
+        started.Wait();
+        started.Dispose();
+        if (failure is not null)
+        {
+            _queue.Writer.TryComplete();
+            throw new InvalidOperationException("The Python worker pool could not start: " + failure.Message, failure);
+        }
+        Watchdog.Start();
+        WorkerPoolLog.PoolStarted(Logger, _targetWorkers, _options.QueueCapacity, runtime.Info.ToString() ?? "", _parallel);
+    }
+
+    /// <summary>The pool's settings (do not change them after construction).</summary>
+    public WorkerPoolOptions Options => _options;
+
+    /// <summary>A point-in-time view of workers and queue.</summary>
+    public WorkerPoolStatus Status => new(Volatile.Read(ref _live), Volatile.Read(ref _busy), _queue.Reader.Count,
+        Volatile.Read(ref _quarantined), _parallel, Volatile.Read(ref _closing) == 0);
+
+    /// <summary>Queues a job and returns its result when it has run (or at once, if rejected).</summary>
+    /// <remarks>Never throws for job failures: Python errors, timeouts, cancellation and rejection are outcomes.
+    /// Cancelling <paramref name="cancellationToken"/> skips a queued job and interrupts a running one.</remarks>
+    public Task<JobResult> SubmitAsync(PythonJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var timeout = job.Timeout is { } requested
+            ? (requested <= TimeSpan.Zero ? _options.DefaultTimeout : requested > _options.MaxTimeout ? _options.MaxTimeout : requested)
+            : _options.DefaultTimeout;
+        var item = new JobWorkItem(job, job.Id ?? Guid.NewGuid().ToString("N"), timeout, Activity.Current?.Context ?? default);
+        if (Volatile.Read(ref _closing) != 0)
+        {
+            return Reject(item, JobErrorTypes.ShuttingDown, "The worker pool is shutting down.");
+        }
+        if (Volatile.Read(ref _live) == 0)
+        {
+            return Reject(item, JobErrorTypes.NoWorkers, "No worker is available: every worker is stuck in native code.");
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            CancelQueued(item, JobErrorTypes.Cancelled, "The job was cancelled before it was queued.");
+            return item.Task;
+        }
+        item.RegisterCancellation(OnCancelled, cancellationToken);
+        if (!_queue.Writer.TryWrite(item))
+        {
+            if (item.TryCancelQueued(i => Unstarted(i, JobOutcome.Rejected, JobErrorTypes.QueueFull, $"The job queue is full ({_options.QueueCapacity} jobs).")))
+            {
+                WorkerPoolLog.JobRejected(Logger, item.Id, "queue full");
+                _metrics.Record(item.Task.Result, job.Kind);
+            }
+        }
+        return item.Task;
+    }
+
+    /// <summary>Stops taking jobs, lets running jobs finish within <see cref="WorkerPoolOptions.ShutdownGracePeriod"/>,
+    /// interrupts the rest, cancels queued jobs with a clear result, and stops the threads.</summary>
+    public Task ShutdownAsync()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
+        {
+            _shutdown = ShutdownCoreAsync();
+        }
+        return _shutdown!;
+    }
+
+    private async Task ShutdownCoreAsync()
+    {
+        WorkerPoolLog.ShuttingDown(Logger, Volatile.Read(ref _busy), _queue.Reader.Count);
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var queued))
+        {
+            CancelQueued(queued, JobErrorTypes.ShuttingDown, "The worker pool shut down before the job started.");
+        }
+        var grace = Stopwatch.StartNew();
+        while (Volatile.Read(ref _busy) > 0 && grace.Elapsed < _options.ShutdownGracePeriod)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+        var running = Volatile.Read(ref _busy);
+        if (running > 0)
+        {
+            WorkerPoolLog.ShutdownInterrupted(Logger, running);
+            foreach (var worker in AllWorkers())
+            {
+                if (worker.Current is { } item)
+                {
+                    item.CancelRequested = true;
+                }
+            }
+            Watchdog.Wake();
+        }
+        Worker[] workers;
+        lock (_workersGate)
+        {
+            workers = [.. _workers.Where(w => !w.Quarantined)];
+        }
+        // Quarantined threads are stuck in C and are not waited for; they are background threads.
+        await Task.WhenAll(workers.Select(w => w.Exited)).WaitAsync(_options.InterruptGracePeriod + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        Watchdog.Dispose();
+        _metrics.Dispose();
+    }
+
+    /// <summary>Same as <see cref="ShutdownAsync"/>.</summary>
+    public ValueTask DisposeAsync() => new(ShutdownAsync());
+
+    /// <summary>Shuts down, blocking until done; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => ShutdownAsync().GetAwaiter().GetResult();
+
+    internal PythonRuntime Runtime { get; }
+
+    internal ILogger Logger { get; }
+
+    internal ILogger PythonLogger { get; }
+
+    internal Watchdog Watchdog { get; }
+
+    internal PythonHost Host => _host!;
+
+    internal JobRunner Runner { get; private set; } = null!;
+
+    internal ChannelReader<JobWorkItem> Reader => _queue.Reader;
+
+    internal bool IsClosing => Volatile.Read(ref _closing) != 0;
+
+    /// <summary>Loads the host module once; called by each worker while detached (it attaches under the lock).</summary>
+    internal void EnsureHost()
+    {
+        lock (_hostGate)
+        {
+            if (_host is null)
+            {
+                _host = PythonHost.GetOrLoad(Runtime, _options);
+                Runner = new JobRunner(_host, _options);
+            }
+        }
+    }
+
+    internal Worker[] AllWorkers()
+    {
+        lock (_workersGate)
+        {
+            return [.. _workers];
+        }
+    }
+
+    internal void BusyChanged(int delta) => Interlocked.Add(ref _busy, delta);
+
+    internal void Finished(JobResult result, string kind, string worker)
+    {
+        _metrics.Record(result, kind);
+        WorkerPoolLog.JobFinished(Logger, result.JobId, kind, worker, result.Outcome, result.Execution, result.QueueWait);
+        if (result.Execution >= _options.SlowJobThreshold)
+        {
+            WorkerPoolLog.SlowJob(Logger, kind, result.JobId, result.Execution, worker, result.Outcome);
+        }
+    }
+
+    internal void CancelQueued(JobWorkItem item, string type, string message)
+    {
+        if (item.TryCancelQueued(i => Unstarted(i, JobOutcome.Cancelled, type, message)))
+        {
+            _metrics.Record(item.Task.Result, item.Job.Kind);
+        }
+    }
+
+    /// <summary>The watchdog gave up on a job stuck in native code: complete it and replace its worker.</summary>
+    internal void Abandon(Worker worker, JobWorkItem item)
+    {
+        // Count the quarantine before the job can complete, so the worker's retirement (which follows a failed
+        // completion) always finds it counted.
+        var quarantined = Interlocked.Increment(ref _quarantined);
+        worker.Quarantined = true;
+        worker.QuarantinedAt = Stopwatch.GetTimestamp();
+        var output = item.Snapshot ?? CapturedOutput.Empty;
+        if (!item.TryAbandon(i => Worker.Build(i, JobRunner.Interrupted(i), output)))
+        {
+            worker.Quarantined = false;
+            Interlocked.Decrement(ref _quarantined);
+            return;
+        }
+        Interlocked.Decrement(ref _live);
+        BusyChanged(-1);
+        Finished(item.Task.Result, item.Job.Kind, worker.Name);
+        WorkerPoolLog.WorkerQuarantined(Logger, worker.Name, item.Id, quarantined);
+        Replenish();
+    }
+
+    /// <summary>A quarantined worker's native call returned; its thread ends now.</summary>
+    internal void OnRetired(Worker worker)
+    {
+        WorkerPoolLog.WorkerRetired(Logger, worker.Name, Stopwatch.GetElapsedTime(worker.QuarantinedAt));
+        BusyChanged(+1); // Execute decremented busy again after the abandoned job; Abandon already had
+        lock (_workersGate)
+        {
+            _workers.Remove(worker);
+        }
+        Interlocked.Decrement(ref _quarantined);
+        Replenish();
+    }
+
+    internal void OnFailed(Worker worker)
+    {
+        lock (_workersGate)
+        {
+            _workers.Remove(worker);
+        }
+        if (!worker.Quarantined)
+        {
+            Interlocked.Decrement(ref _live);
+        }
+        Replenish();
+    }
+
+    private void Replenish()
+    {
+        while (!IsClosing && Volatile.Read(ref _live) < _targetWorkers)
+        {
+            if (Volatile.Read(ref _quarantined) > _options.MaxQuarantinedWorkers)
+            {
+                WorkerPoolLog.QuarantineLimitReached(Logger, _options.MaxQuarantinedWorkers, Volatile.Read(ref _live));
+                return;
+            }
+            StartWorker(static _ => { });
+        }
+    }
+
+    private void StartWorker(Action<Exception?> started)
+    {
+        var worker = new Worker(this, Interlocked.Increment(ref _workerNumber), _options.WorkerStackSize);
+        lock (_workersGate)
+        {
+            _workers.Add(worker);
+        }
+        Interlocked.Increment(ref _live);
+        worker.Start(ex =>
+        {
+            if (ex is not null)
+            {
+                Interlocked.Decrement(ref _live);
+                lock (_workersGate)
+                {
+                    _workers.Remove(worker);
+                }
+            }
+            started(ex);
+        });
+    }
+
+    private void OnCancelled(JobWorkItem item)
+    {
+        if (item.TryCancelQueued(i => Unstarted(i, JobOutcome.Cancelled, JobErrorTypes.Cancelled, "The job was cancelled before it started.")))
+        {
+            _metrics.Record(item.Task.Result, item.Job.Kind);
+        }
+        else if (item.IsRunning)
+        {
+            item.CancelRequested = true;
+            Watchdog.Wake();
+        }
+    }
+
+    private Task<JobResult> Reject(JobWorkItem item, string type, string message)
+    {
+        var result = Unstarted(item, JobOutcome.Rejected, type, message);
+        item.Reject(result);
+        WorkerPoolLog.JobRejected(Logger, item.Id, message);
+        _metrics.Record(result, item.Job.Kind);
+        return item.Task;
+    }
+
+    private static JobResult Unstarted(JobWorkItem item, JobOutcome outcome, string type, string message) => new()
+    {
+        JobId = item.Id,
+        Outcome = outcome,
+        Error = new JobError(type, message),
+        QueueWait = Stopwatch.GetElapsedTime(item.EnqueuedAt),
+    };
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sidewinder.Workers;
+
+/// <summary>Settings of a <see cref="WorkerPool"/>. Defaults suit a sidecar on a small container.</summary>
+public sealed class WorkerPoolOptions
+{
+    /// <summary>The configuration section an application usually binds: <c>Workers</c>.</summary>
+    public const string SectionName = "Workers";
+
+    /// <summary>Number of worker threads. Default: null, meaning the core count on a free-threaded build (workers run
+    /// Python in parallel) and twice the core count on a GIL build (extra workers help jobs that block in I/O).</summary>
+    public int? WorkerCount { get; set; }
+
+    /// <summary>Jobs that may wait for a worker; a submission beyond it is rejected at once. Default: 256.</summary>
+    public int QueueCapacity { get; set; } = 256;
+
+    /// <summary>Execution time limit of a job that does not set its own. Default: 30 s.</summary>
+    public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Upper bound for a job's own timeout. Default: 5 min.</summary>
+    public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long after the deadline interrupt a job may take to stop before its worker counts as stuck in native
+    /// code: the caller then gets the timeout result and the worker is quarantined. Default: 250 ms.</summary>
+    public TimeSpan InterruptGracePeriod { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Characters of stdout, and separately of stderr, kept per job; the rest is dropped and flagged. Default: 1 Mi.</summary>
+    public int MaxOutputChars { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest JSON value (result, each returned variable) in bytes. Default: 16 MiB.</summary>
+    public int MaxResultBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Python <c>logging</c> records forwarded per job; further ones are counted, not kept. Default: 1000.</summary>
+    public int MaxLogRecordsPerJob { get; set; } = 1000;
+
+    /// <summary>Lowest Python logging level forwarded to .NET logging (sets the Python root logger level). Default: Information.</summary>
+    public LogLevel PythonLogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>Stuck threads tolerated at once; while at the limit no replacement worker is started. Default: 4.</summary>
+    public int MaxQuarantinedWorkers { get; set; } = 4;
+
+    /// <summary>Directory of user <c>.py</c> files for call jobs, put first on <c>sys.path</c>. Default: null (installed packages only).</summary>
+    public string? ScriptsDirectory { get; set; }
+
+    /// <summary>Jobs running longer than this are logged as slow. Default: 5 s.</summary>
+    public TimeSpan SlowJobThreshold { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>At shutdown, how long running jobs may take to finish before they are interrupted. Default: 10 s.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stack size of each worker thread in bytes. Default: 16 MiB (deep Python recursion and C extensions need it).</summary>
+    public int WorkerStackSize { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Checks every setting; returns one message per problem (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (WorkerCount is < 1 or > 1024)
+        {
+            errors.Add($"Workers:WorkerCount must be between 1 and 1024 (or unset for automatic); got {WorkerCount}.");
+        }
+        if (QueueCapacity < 1)
+        {
+            errors.Add($"Workers:QueueCapacity must be at least 1; got {QueueCapacity}.");
+        }
+        if (DefaultTimeout <= TimeSpan.Zero || DefaultTimeout > MaxTimeout)
+        {
+            errors.Add($"Workers:DefaultTimeout must be positive and at most MaxTimeout ({MaxTimeout}); got {DefaultTimeout}.");
+        }
+        if (InterruptGracePeriod < TimeSpan.Zero || InterruptGracePeriod > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Workers:InterruptGracePeriod must be between 0 and 1 minute; got {InterruptGracePeriod}.");
+        }
+        if (MaxOutputChars < 0)
+        {
+            errors.Add($"Workers:MaxOutputChars must not be negative; got {MaxOutputChars}.");
+        }
+        if (MaxResultBytes < 16)
+        {
+            errors.Add($"Workers:MaxResultBytes must be at least 16; got {MaxResultBytes}.");
+        }
+        if (MaxLogRecordsPerJob < 0)
+        {
+            errors.Add($"Workers:MaxLogRecordsPerJob must not be negative; got {MaxLogRecordsPerJob}.");
+        }
+        if (MaxQuarantinedWorkers < 0)
+        {
+            errors.Add($"Workers:MaxQuarantinedWorkers must not be negative; got {MaxQuarantinedWorkers}.");
+        }
+        if (ScriptsDirectory is not null && !Directory.Exists(ScriptsDirectory))
+        {
+            errors.Add($"Workers:ScriptsDirectory '{ScriptsDirectory}' does not exist.");
+        }
+        if (SlowJobThreshold <= TimeSpan.Zero)
+        {
+            errors.Add($"Workers:SlowJobThreshold must be positive; got {SlowJobThreshold}.");
+        }
+        if (ShutdownGracePeriod < TimeSpan.Zero)
+        {
+            errors.Add($"Workers:ShutdownGracePeriod must not be negative; got {ShutdownGracePeriod}.");
+        }
+        if (WorkerStackSize is < 1024 * 1024 or > 256 * 1024 * 1024)
+        {
+            errors.Add($"Workers:WorkerStackSize must be between 1 MiB and 256 MiB; got {WorkerStackSize}.");
+        }
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem found by <see cref="Validate"/>.</summary>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid worker pool options: " + string.Join(" ", errors));
+        }
+    }
+
+    internal int ResolveWorkerCount(bool parallel) =>
+        WorkerCount ?? (parallel ? Environment.ProcessorCount : Math.Max(2, 2 * Environment.ProcessorCount));
+
+    internal static int PythonLevel(LogLevel level) => level switch
+    {
+        LogLevel.Trace or LogLevel.Debug => 10,
+        LogLevel.Information => 20,
+        LogLevel.Warning => 30,
+        LogLevel.Error => 40,
+        _ => 50,
+    };
+}

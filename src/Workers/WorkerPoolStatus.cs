@@ -1,0 +1,10 @@
+namespace Sidewinder.Workers;
+
+/// <summary>A point-in-time view of a <see cref="WorkerPool"/>.</summary>
+/// <param name="Workers">Live workers able to take jobs (quarantined ones excluded).</param>
+/// <param name="BusyWorkers">Workers running a job right now.</param>
+/// <param name="QueuedJobs">Jobs waiting for a worker.</param>
+/// <param name="QuarantinedWorkers">Threads stuck in native code past a deadline, not yet returned.</param>
+/// <param name="IsFreeThreaded">True when workers run Python in parallel (free-threaded build with the GIL off).</param>
+/// <param name="IsAcceptingJobs">False once shutdown has begun.</param>
+public sealed record WorkerPoolStatus(int Workers, int BusyWorkers, int QueuedJobs, int QuarantinedWorkers, bool IsFreeThreaded, bool IsAcceptingJobs);

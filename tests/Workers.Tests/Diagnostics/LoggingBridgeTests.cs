@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sidewinder.Workers.Tests.Diagnostics;
+
+[Collection(PythonTests.Name)]
+public sealed class LoggingBridgeTests(PoolFixture fixture)
+{
+    [Fact]
+    public async Task SubmitAsync_PythonLogging_ReachesDotNetLogsWithJobId()
+    {
+        var result = await fixture.Pool.SubmitAsync(new RunJob("import logging\nlogging.getLogger('app.pricing').warning('price %s is odd', 42)") { Id = "job-log-1" });
+
+        Assert.Equal(JobOutcome.Ok, result.Outcome);
+        var entry = Assert.Single(fixture.Logs.Entries, e => e.Message.Contains("price 42 is odd", StringComparison.Ordinal));
+        Assert.Equal("Sidewinder.Workers.Python", entry.Category);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Contains("job-log-1", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("app.pricing", entry.Message, StringComparison.Ordinal);
+        Assert.Equal("", result.Stderr); // forwarded, not printed
+    }
+
+    [Fact]
+    public async Task SubmitAsync_PythonLoggingException_ForwardsTraceback()
+    {
+        await fixture.Pool.SubmitAsync(new RunJob("import logging\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    logging.exception('failed to divide')") { Id = "job-log-2" });
+
+        var entry = Assert.Single(fixture.Logs.Entries, e => e.Message.Contains("failed to divide", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Error, entry.Level);
+        Assert.Contains("ZeroDivisionError", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_PythonDebugRecord_IsBelowDefaultLevelAndNotForwarded()
+    {
+        await fixture.Pool.SubmitAsync(new RunJob("import logging\nlogging.getLogger('quiet').debug('sidewinder-debug-marker')"));
+
+        Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("sidewinder-debug-marker", StringComparison.Ordinal));
+    }
+}

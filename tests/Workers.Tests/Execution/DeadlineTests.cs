@@ -1,0 +1,76 @@
+namespace Sidewinder.Workers.Tests.Execution;
+
+[Collection(PythonTests.Name)]
+public sealed class DeadlineTests(PoolFixture fixture)
+{
+    [Theory]
+    [InlineData("print('started')\nwhile True:\n    pass")]
+    [InlineData("print('started')\nwhile True:\n    try:\n        while True:\n            pass\n    except Exception:\n        pass")]
+    public async Task SubmitAsync_PurePythonRunaway_TimesOutWithEarlierOutputAndWorkerSurvives(string code)
+    {
+        await using var pool = fixture.CreatePool(_ => { });
+
+        var result = await pool.SubmitAsync(new RunJob(code) { Timeout = TimeSpan.FromMilliseconds(200) });
+        var next = await pool.SubmitAsync(new EvalJob("1 + 1"));
+
+        Assert.Equal(JobOutcome.Timeout, result.Outcome);
+        Assert.Equal(JobErrorTypes.Timeout, result.Error!.Type);
+        Assert.Equal("started\n", result.Stdout);
+        Assert.Equal(2, next.Value!.Value.GetInt32());
+        Assert.Equal(0, pool.Status.QuarantinedWorkers);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_AfterTimeouts_InterruptNeverLeaksIntoNextJobs()
+    {
+        await using var pool = fixture.CreatePool(o => o.InterruptGracePeriod = TimeSpan.FromSeconds(2));
+
+        for (var round = 0; round < 5; round++)
+        {
+            // Finishes close to its deadline, so the interrupt sometimes arrives after the job is over.
+            var racing = await pool.SubmitAsync(new RunJob("import time\nt = time.monotonic() + 0.05\nwhile time.monotonic() < t:\n    pass")
+            {
+                Timeout = TimeSpan.FromMilliseconds(50),
+            });
+            Assert.Contains(racing.Outcome, new[] { JobOutcome.Ok, JobOutcome.Timeout });
+            var followUps = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => pool.SubmitAsync(new RunJob("s = 0\nfor i in range(20000):\n    s += i\ns"))));
+            Assert.All(followUps, r => Assert.Equal(JobOutcome.Ok, r.Outcome));
+        }
+    }
+
+    [Fact]
+    public async Task SubmitAsync_StuckInNativeCode_TimesOutQuarantinesReplacesAndRetires()
+    {
+        await using var pool = fixture.CreatePool(o => o.InterruptGracePeriod = TimeSpan.FromMilliseconds(100));
+
+        var stuck = await pool.SubmitAsync(new RunJob("import time\nprint('before sleep', flush=True)\ntime.sleep(3)\nprint('never')")
+        {
+            Timeout = TimeSpan.FromMilliseconds(300),
+        });
+        await Wait.UntilAsync(() => pool.Status is { QuarantinedWorkers: 1, Workers: 1 }, "a replacement for the quarantined worker");
+        var replacement = await pool.SubmitAsync(new EvalJob("'replacement'"));
+
+        Assert.Equal(JobOutcome.Timeout, stuck.Outcome);
+        Assert.True(stuck.Execution < TimeSpan.FromSeconds(2.5), "the timeout result must not wait for the native call: " + stuck.Execution);
+        Assert.Equal("before sleep\n", stuck.Stdout);
+        Assert.Equal("replacement", replacement.Value!.Value.GetString());
+        await Wait.UntilAsync(() => pool.Status.QuarantinedWorkers == 0, "the stuck thread to return and retire");
+        Assert.Equal(1, pool.Status.Workers);
+        Assert.Contains(fixture.Logs.Entries, e => e.Message.Contains("retired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_TimeoutAboveMaximum_IsClamped()
+    {
+        await using var pool = fixture.CreatePool(o =>
+        {
+            o.MaxTimeout = TimeSpan.FromMilliseconds(200);
+            o.DefaultTimeout = TimeSpan.FromMilliseconds(100);
+        });
+
+        var result = await pool.SubmitAsync(new RunJob("while True:\n    pass") { Timeout = TimeSpan.FromHours(1) });
+
+        Assert.Equal(JobOutcome.Timeout, result.Outcome);
+        Assert.Contains("0.2 s", result.Error!.Message, StringComparison.Ordinal);
+    }
+}
