@@ -114,36 +114,39 @@ public sealed class WorkerPoolTests(PoolFixture fixture)
     [InlineData("raise SystemExit('bye')", "SystemExit")]
     [InlineData("raise KeyboardInterrupt", "KeyboardInterrupt")]
     [InlineData("def f(n):\n    return f(n + 1)\nf(0)", "RecursionError")]
-    [InlineData("import os\nos._exit", null)]
-    public async Task SubmitAsync_ProcessLevelExceptions_EndAsJobErrorsAndWorkerSurvives(string code, string? type)
+    public async Task SubmitAsync_ProcessLevelExceptions_EndAsJobErrorsAndWorkerSurvives(string code, string type)
     {
         var result = await _pool.SubmitAsync(new RunJob(code));
         var after = await _pool.SubmitAsync(new EvalJob("6 * 7"));
 
-        if (type is null)
-        {
-            Assert.Equal(JobErrorTypes.Conversion, result.Error!.Type); // a function has no JSON form
-        }
-        else
-        {
-            Assert.Equal(JobOutcome.Error, result.Outcome);
-            Assert.Equal(type, result.Error!.Type);
-        }
+        Assert.Equal(JobOutcome.Error, result.Outcome);
+        Assert.Equal(type, result.Error!.Type);
         Assert.Equal(42, after.Value!.Value.GetInt32());
         Assert.Equal(4, _pool.Status.Workers);
     }
 
     [Theory]
-    [InlineData("'x' * (2 * 1024 * 1024)")]
-    [InlineData("float('nan')")]
-    [InlineData("object()")]
-    public async Task SubmitAsync_ValueWithoutJsonForm_ReturnsConversionError(string expression)
+    [InlineData("'x' * (2 * 1024 * 1024)", "TooLarge")]
+    [InlineData("[0] * (600 * 1024)", "TooLarge")]
+    [InlineData("(lambda l: (l.append(l), l)[1])([])", "Cycle")]
+    public async Task SubmitAsync_ValueWithoutJsonForm_ReturnsConversionError(string expression, string kind)
     {
         var result = await _pool.SubmitAsync(new EvalJob(expression));
 
         Assert.Equal(JobOutcome.Error, result.Outcome);
         Assert.Equal(JobErrorTypes.Conversion, result.Error!.Type);
+        Assert.Contains(kind, result.Error.Message, StringComparison.Ordinal);
         Assert.Null(result.ValueJson);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_UnsupportedValue_ReturnsTypeAndRepr()
+    {
+        var result = await _pool.SubmitAsync(new EvalJob("(float('nan'), object())"));
+
+        Assert.Equal(JobOutcome.Ok, result.Outcome);
+        Assert.Equal("NaN", result.Value!.Value[0].GetString());
+        Assert.Equal("object", result.Value!.Value[1].GetProperty("$type").GetString());
     }
 
     [Theory]

@@ -11,6 +11,8 @@ internal sealed record JobRunOutcome(JobOutcome Outcome, byte[]? Value = null, s
 /// <summary>Runs one job on the current (attached) worker thread. Never throws: every failure becomes an outcome.</summary>
 internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions options)
 {
+    private readonly JsonBridge _json = new(options.MaxResultBytes);
+
     public const string EvalFileName = "<eval>";
     public const string RunFileName = "<run>";
 
@@ -82,7 +84,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
                 using var variable = globals.DictGet(name);
                 if (!variable.IsNull)
                 {
-                    var json = host.Json.ToJson(variable, options.MaxResultBytes);
+                    var json = _json.ToJson(variable);
                     using var document = JsonDocument.Parse(json);
                     variables[name] = document.RootElement.Clone();
                 }
@@ -105,13 +107,13 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
         using var args = py.NewList();
         foreach (var arg in job.Args ?? [])
         {
-            using var value = host.Json.FromJson(py, arg);
+            using var value = _json.FromJson(py, arg);
             args.Append(value);
         }
         using var kwargs = job.Kwargs is { Count: > 0 } ? py.NewDict() : default;
         foreach (var (name, arg) in job.Kwargs ?? new Dictionary<string, JsonElement>())
         {
-            using var value = host.Json.FromJson(py, arg);
+            using var value = _json.FromJson(py, arg);
             kwargs.SetItem(name, value);
         }
         using var result = function.CallWithKeywords(args, kwargs);
@@ -129,7 +131,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
                 {
                     throw new InvalidJobException($"'{name}' is not a valid variable name: use a Python identifier without a leading double underscore.");
                 }
-                using var value = host.Json.FromJson(py, element);
+                using var value = _json.FromJson(py, element);
                 globals.SetItem(name, value);
             }
             return globals;
@@ -142,7 +144,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
     }
 
     private JobRunOutcome Ok(PyBound value) =>
-        new(JobOutcome.Ok, host.Json.ToJson(value, options.MaxResultBytes), value.TypeName);
+        new(JobOutcome.Ok, _json.ToJson(value), value.TypeName);
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex Identifier();

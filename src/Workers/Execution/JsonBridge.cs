@@ -1,54 +1,41 @@
-using System.Text;
 using System.Text.Json;
 using Sidewinder.Interop;
 
 namespace Sidewinder.Workers.Execution;
 
 /// <summary>JSON in and out of Python for jobs: the one place that decides how values convert.</summary>
-internal sealed class JsonBridge
+/// <remarks>Uses the Interop converters (mapping in <c>docs/json-mapping.md</c>): unsupported types become
+/// <c>{"$type", "$repr"}</c> objects and NaN/Infinity become strings, so only cycles, excessive depth and size fail.</remarks>
+internal sealed class JsonBridge(int maxResultBytes)
 {
-    private readonly PyOwned _loads;
-    private readonly PyOwned _dumps;
-
-    public JsonBridge(Python py)
-    {
-        using var json = py.Import("json");
-        using var loads = json.GetAttr("loads");
-        using var dumps = py.Eval("__import__('functools').partial(__import__('json').dumps, allow_nan=False, ensure_ascii=False, separators=(',', ':'))");
-        _loads = loads.ToOwned();
-        _dumps = dumps.ToOwned();
-    }
+    private readonly JsonConversionOptions _options = new() { MaxOutputBytes = maxResultBytes };
 
     /// <summary>A Python value for a JSON value.</summary>
+    /// <exception cref="JobConversionException">The input is nested too deeply.</exception>
     public PyBound FromJson(Python py, JsonElement element)
     {
-        using var loads = _loads.Bind(py);
-        using var text = py.Str(element.GetRawText());
-        return loads.Call(text);
-    }
-
-    /// <summary>The value as UTF-8 JSON, at most <paramref name="maxBytes"/> long.</summary>
-    /// <exception cref="JobConversionException">The value has no JSON form, or it is too large.</exception>
-    public byte[] ToJson(PyBound value, int maxBytes)
-    {
-        var py = value.Py;
-        using var dumps = _dumps.Bind(py);
-        string text;
         try
         {
-            using var json = dumps.Call(value);
-            text = json.GetString();
+            return py.FromJson(element, _options);
         }
-        catch (PythonException ex) when (ex.PythonType is "TypeError" or "ValueError" or "RecursionError" or "OverflowError")
+        catch (PythonJsonException ex)
         {
-            throw new JobConversionException($"The {value.TypeName} value cannot be converted to JSON: {ex.PythonMessage}");
+            throw new JobConversionException("An input value cannot be converted to Python: " + ex.Message);
         }
-        var bytes = Encoding.UTF8.GetBytes(text);
-        if (bytes.Length > maxBytes)
+    }
+
+    /// <summary>The value as UTF-8 JSON, at most the configured number of bytes.</summary>
+    /// <exception cref="JobConversionException">A cycle, too deep, or too large.</exception>
+    public byte[] ToJson(PyBound value)
+    {
+        try
         {
-            throw new JobConversionException($"The JSON form of the {value.TypeName} value is {bytes.Length} bytes, over the limit of {maxBytes}.");
+            return value.ToJsonUtf8(_options);
         }
-        return bytes;
+        catch (PythonJsonException ex)
+        {
+            throw new JobConversionException($"The {value.TypeName} value cannot be converted to JSON ({ex.Kind}): {ex.Message}");
+        }
     }
 }
 

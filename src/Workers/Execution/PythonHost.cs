@@ -22,7 +22,7 @@ internal sealed class PythonHost
 
     private readonly PyOwned _begin, _end, _peek, _takeOrphans, _runCell, _resolve, _noValue;
 
-    private PythonHost(Python py, PyBound module)
+    private PythonHost(PyBound module)
     {
         _begin = Attr(module, "begin");
         _end = Attr(module, "end");
@@ -32,13 +32,10 @@ internal sealed class PythonHost
         _resolve = Attr(module, "resolve");
         _noValue = Attr(module, "_NO_VALUE");
         DeadlineExceeded = Attr(module, "DeadlineExceeded");
-        Json = new JsonBridge(py);
     }
 
     /// <summary>The <c>DeadlineExceeded</c> type (a BaseException subclass) the watchdog raises asynchronously.</summary>
     public PyOwned DeadlineExceeded { get; }
-
-    public JsonBridge Json { get; }
 
     /// <summary>Loads the host module on first use (attaching the calling thread) and applies the pool's scripts directory;
     /// the first pool also sets the Python log level.</summary>
@@ -72,7 +69,7 @@ internal sealed class PythonHost
             modules.SetItem(ModuleName, module);
 
             Configure(py, module, options, first: true);
-            s_instance = new PythonHost(py, module);
+            s_instance = new PythonHost(module);
             return s_instance;
         }
     }
