@@ -74,17 +74,8 @@ public readonly ref partial struct PyBound
         get
         {
             using var type = Type();
-            return QualifiedName(type);
+            return ExceptionBuilder.TypeName(type.Pointer);
         }
-    }
-
-    internal static string QualifiedName(PyBound type)
-    {
-        using var qualname = type.GetAttr("__qualname__");
-        using var module = type.GetAttrOrNull("__module__");
-        var name = qualname.GetString();
-        var moduleName = module.IsNull || module.IsNone ? null : module.Str();
-        return moduleName is null or "builtins" or "__main__" ? name : moduleName + "." + name;
     }
 
     /// <summary><c>getattr(obj, name)</c>.</summary>
@@ -294,19 +285,12 @@ public readonly ref partial struct PyBound
             return value;
         }
         // Exact, via hex digits: not subject to Python's int-to-decimal digit limit.
-        using var hex = _py.Own(Objects.PyObject_CallOneArg(HexFunction(), Borrow()));
+        using var hex = _py.Own(Objects.PyNumber_ToBase(Borrow(), 16));
         var text = hex.GetString();
         var negative = text.StartsWith('-');
         var digits = text[(negative ? 3 : 2)..];
         var magnitude = BigInteger.Parse("0" + digits, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
         return negative ? -magnitude : magnitude;
-    }
-
-    private BorrowedRef HexFunction()
-    {
-        using var builtins = PyBound.NewReference(_py, Run.PyEval_GetBuiltins().Pointer);
-        using var hex = builtins.DictGet("hex");
-        return hex.Borrow(); // builtins keep it alive
     }
 
     /// <summary>The value of a <c>float</c> (or anything with <c>__float__</c>).</summary>

@@ -66,7 +66,7 @@ internal static unsafe class ExceptionBuilder
         seen.Add(exception);
         var type = Objects.PyObject_Type(new BorrowedRef(exception)).Pointer;
         var typeName = TypeName(type);
-        var frames = Frames(exception, sources, out var omitted);
+        var frames = Frames(py, exception, sources, out var omitted);
 
         PythonException? cause = null, context = null;
         var suppress = false;
@@ -116,12 +116,12 @@ internal static unsafe class ExceptionBuilder
             IntAttr(exception, "end_lineno"u8), IntAttr(exception, "end_offset"u8), text, detail);
     }
 
-    private static List<PythonFrame> Frames(nint exception, SourceLookup sources, out int omitted)
+    private static List<PythonFrame> Frames(Python py, nint exception, SourceLookup sources, out int omitted)
     {
         var frames = new List<PythonFrame>();
         var total = 0;
         var tb = Errors.PyException_GetTraceback(new BorrowedRef(exception)).Pointer;
-        if (tb != 0 && IsNone(tb))
+        if (tb == py.B.None)
         {
             Objects.Py_DecRef(tb);
             tb = 0;
@@ -142,7 +142,7 @@ internal static unsafe class ExceptionBuilder
             var next = Attr(tb, "tb_next"u8);
             Objects.Py_DecRef(tb);
             tb = next;
-            if (tb != 0 && IsNone(tb))
+            if (tb == py.B.None)
             {
                 Objects.Py_DecRef(tb);
                 tb = 0;
@@ -170,11 +170,14 @@ internal static unsafe class ExceptionBuilder
         return new PythonFrame(file, line, function, sources.Line(file, line));
     }
 
-    internal static string TypeName(nint type)
+    /// <summary><c>module.QualName</c> of a type, never throwing. Built-ins print without the module, and so do
+    /// classes from <c>__main__</c> (user code) unless <paramref name="keepMainModule"/>, as Python's traceback does.</summary>
+    internal static string TypeName(nint type, bool keepMainModule = false)
     {
         var name = StringAttr(type, "__qualname__"u8) ?? "<unknown>";
         var module = StringAttr(type, "__module__"u8);
-        return module is null or "builtins" or "__main__" ? name : module + "." + name;
+        var omitModule = module is null or "builtins" || (module == "__main__" && !keepMainModule);
+        return omitModule ? name : module + "." + name;
     }
 
     private static string StrOf(nint o)
@@ -210,7 +213,7 @@ internal static unsafe class ExceptionBuilder
         {
             return null;
         }
-        var text = IsNone(value) ? null : Utf8(value);
+        var text = Utf8(value); // null for None or any other non-str
         Objects.Py_DecRef(value);
         return text;
     }
@@ -223,19 +226,15 @@ internal static unsafe class ExceptionBuilder
             return null;
         }
         int overflow;
-        long result = -1;
-        var isNone = IsNone(value);
-        if (!isNone)
+        // None (or any non-int) raises TypeError here; the error is cleared and the attribute treated as absent.
+        var result = Scalars.PyLong_AsLongLongAndOverflow(new BorrowedRef(value), &overflow);
+        var absent = result == -1 && !Errors.PyErr_Occurred().IsNull;
+        if (absent)
         {
-            result = Scalars.PyLong_AsLongLongAndOverflow(new BorrowedRef(value), &overflow);
-            if (result == -1 && !Errors.PyErr_Occurred().IsNull)
-            {
-                Errors.PyErr_Clear();
-                isNone = true;
-            }
+            Errors.PyErr_Clear();
         }
         Objects.Py_DecRef(value);
-        return isNone ? null : (int)Math.Clamp(result, int.MinValue, int.MaxValue);
+        return absent ? null : (int)Math.Clamp(result, int.MinValue, int.MaxValue);
     }
 
     private static bool Truthy(nint o, bool release)
@@ -251,8 +250,6 @@ internal static unsafe class ExceptionBuilder
         }
         return result > 0;
     }
-
-    private static bool IsNone(nint o) => o == PythonLibrary.GetExport("_Py_NoneStruct");
 
     /// <summary>UTF-8 text of a str object, or null if it is not one (errors cleared).</summary>
     internal static string? Utf8(nint str)

@@ -93,36 +93,8 @@ internal sealed unsafe partial class PyJsonWriter
         CheckSize(depth);
     }
 
-    /// <summary><c>module.QualName</c> (just <c>QualName</c> for built-ins), as <see cref="PyBound.TypeName"/>; never throws.</summary>
-    private static string QualifiedTypeName(nint type)
-    {
-        var name = TypeAttribute(type, "__qualname__"u8) ?? "<unknown>";
-        var module = TypeAttribute(type, "__module__"u8);
-        return module is null or "builtins" ? name : module + "." + name;
-    }
-
-    private static string? TypeAttribute(nint type, ReadOnlySpan<byte> attribute)
-    {
-        nint value;
-        fixed (byte* name = attribute)
-        {
-            value = Objects.PyObject_GetAttrString(new BorrowedRef(type), name).Pointer;
-        }
-        if (value == 0)
-        {
-            Errors.PyErr_Clear();
-            return null;
-        }
-        nint size;
-        var utf8 = Unicode.PyUnicode_AsUTF8AndSize(new BorrowedRef(value), &size);
-        var text = utf8 is null ? null : Encoding.UTF8.GetString(utf8, checked((int)size));
-        if (utf8 is null)
-        {
-            Errors.PyErr_Clear();
-        }
-        Objects.Py_DecRef(value);
-        return text;
-    }
+    /// <summary><c>module.QualName</c> (just <c>QualName</c> for built-ins; <c>__main__</c> kept so <c>$type</c> says where the class came from); never throws.</summary>
+    private static string QualifiedTypeName(nint type) => ExceptionBuilder.TypeName(type, keepMainModule: true);
 
     private static string ReplaceLoneSurrogates(string text) =>
         text.AsSpan().IndexOfAnyInRange('\ud800', '\udfff') < 0 ? text : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
