@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Routing;
+using Sidewinder.Api.Execution;
+using Sidewinder.Api.Logging;
+
+namespace Sidewinder.Api.Hosting;
+
+/// <summary>Every error becomes a problem response: malformed or oversized bodies (400 / 413 / 415, with the reason),
+/// unknown routes, and unexpected exceptions (500, details only in the log).</summary>
+internal static class ErrorHandlingExtensions
+{
+    public static WebApplicationBuilder AddProblemResponses(this WebApplicationBuilder builder)
+    {
+        // Binding failures throw, so the handler below can say what was wrong instead of an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        return builder;
+    }
+
+    public static WebApplication UseProblemResponses(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+}
+
+internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        ExecutionProblem problem;
+        if (exception is BadHttpRequestException bad)
+        {
+            var status = bad.StatusCode;
+            var detail = Reason(bad);
+            problem = status == StatusCodes.Status413PayloadTooLarge
+                ? Problems.Create(status, ProblemTypes.TooLarge, "The request is too large", detail + " (Limits:MaxRequestBodyBytes)", Outcomes.Invalid)
+                : Problems.Create(status, ProblemTypes.InvalidRequest, "The request is invalid", detail, Outcomes.Invalid);
+            RequestJobInfo.Set(context, null, Outcomes.Invalid);
+        }
+        else
+        {
+            // Since .NET 10 the middleware does not log exceptions that a handler handled.
+            ApiLog.RequestFailed(logger, context.Request.Method, context.Request.Path, exception);
+            problem = Problems.Create(StatusCodes.Status500InternalServerError, ProblemTypes.Internal, "Internal error",
+                "An unexpected error occurred; it has been logged.", Outcomes.Error);
+        }
+        await Problems.WriteAsync(context, problem).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The most useful message: the JSON reader's (which names the field, line and position) when there is one.</summary>
+    private static string Reason(BadHttpRequestException exception) => exception.InnerException switch
+    {
+        JsonException json => "The body is not valid for this endpoint: " + json.Message,
+        BadHttpRequestException inner => inner.Message,
+        _ => exception.Message,
+    };
+}

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+
+namespace Sidewinder.Api.Logging;
+
+/// <summary>Writes one line per request when it completes: method, path, status, elapsed time, job id and outcome.</summary>
+/// <remarks>Health probes are logged at Debug so that a probe every few seconds does not drown the log.</remarks>
+internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<RequestLoggingMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ApiLog.RequestFailed(logger, context.Request.Method, context.Request.Path, ex);
+            throw;
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var path = context.Request.Path.Value ?? "";
+        if (path.StartsWith("/health", StringComparison.Ordinal))
+        {
+            ApiLog.ProbeCompleted(logger, context.Request.Method, path, context.Response.StatusCode, elapsed);
+            return;
+        }
+        var info = RequestJobInfo.Get(context);
+        ApiLog.RequestCompleted(logger, context.Request.Method, path, context.Response.StatusCode, elapsed, info?.JobId, info?.Outcome);
+    }
+}

@@ -1,0 +1,39 @@
+using Sidewinder.Api.Execution;
+using Sidewinder.Api.Hosting;
+using Sidewinder.Api.Limits;
+using Sidewinder.Api.Logging;
+using Sidewinder.Api.OpenApi;
+using Sidewinder.Api.Security;
+using Sidewinder.Api.Status;
+using Sidewinder.Api.Telemetry;
+
+// Content root = the application folder, so appsettings.json and the bundled scripts are found from any working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+builder.UseDefaultAddress();
+builder.AddStructuredLogging();
+builder.AddOpenTelemetryExport();
+builder.AddPythonWorkers();
+builder.AddApiKeyAuthentication();
+builder.AddRequestLimits();
+builder.AddProblemResponses();
+builder.AddSwaggerDocs();
+
+var app = builder.Build();
+
+app.UseRequestLogging();
+app.UseProblemResponses();
+app.UseRequestBodyLimit();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+app.UseSwaggerDocs();
+
+app.MapStatusEndpoints();
+app.MapExecutionEndpoints();
+app.LogStartup();
+
+app.Run();
+
+/// <summary>The entry point; public so that integration tests can host it with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;

@@ -1,0 +1,49 @@
+namespace Sidewinder.Api.Status;
+
+/// <summary>A health probe's answer.</summary>
+/// <param name="Status"><c>alive</c>, <c>ready</c> or <c>unavailable</c>.</param>
+/// <param name="Reason">Why the service is not ready, else null.</param>
+public sealed record HealthReport(string Status, string? Reason);
+
+/// <summary>What <c>GET /info</c> returns.</summary>
+/// <param name="Python">The embedded interpreter.</param>
+/// <param name="Workers">The worker pool right now.</param>
+/// <param name="Limits">Every configured limit.</param>
+/// <param name="Auth">How clients authenticate.</param>
+public sealed record ServiceInfo(PythonBuildInfo Python, WorkerInfo Workers, LimitInfo Limits, AuthInfo Auth);
+
+/// <summary>The embedded interpreter.</summary>
+/// <param name="Version">CPython version, e.g. <c>3.13.5</c>.</param>
+/// <param name="VersionText">The full <c>sys.version</c>.</param>
+/// <param name="Build"><c>gil</c> or <c>free-threaded</c>.</param>
+/// <param name="GilEnabled">Whether the GIL is enabled now (a free-threaded build turns it on when an extension without
+/// free-threading support is imported).</param>
+/// <param name="Runtime">The runtime name that was selected (<c>default</c>, <c>3.13t</c>, ...).</param>
+public sealed record PythonBuildInfo(string Version, string VersionText, string Build, bool GilEnabled, string Runtime);
+
+/// <summary>The worker pool.</summary>
+/// <param name="Count">Live workers.</param>
+/// <param name="Busy">Workers running a job now.</param>
+/// <param name="Queued">Jobs waiting for a worker.</param>
+/// <param name="QueueCapacity">Waiting jobs allowed before 503 (<c>Workers:QueueCapacity</c>).</param>
+/// <param name="Quarantined">Workers stuck in native code past a deadline.</param>
+/// <param name="MaxQuarantined">Stuck workers tolerated before no replacement is started (<c>Workers:MaxQuarantinedWorkers</c>).</param>
+/// <param name="Parallel">True when workers run Python in parallel (free-threaded build, GIL off).</param>
+public sealed record WorkerInfo(int Count, int Busy, int Queued, int QueueCapacity, int Quarantined, int MaxQuarantined, bool Parallel);
+
+/// <summary>Configured limits.</summary>
+/// <param name="DefaultTimeoutMs">Deadline when a request has no <c>timeoutMs</c> (<c>Workers:DefaultTimeout</c>).</param>
+/// <param name="MaxTimeoutMs">Cap on <c>timeoutMs</c> (<c>Workers:MaxTimeout</c>).</param>
+/// <param name="MaxRequestBodyBytes">Largest body (<c>Limits:MaxRequestBodyBytes</c>).</param>
+/// <param name="MaxCodeChars">Largest <c>code</c> (<c>Limits:MaxCodeChars</c>).</param>
+/// <param name="MaxOutputChars">Captured characters per stream (<c>Workers:MaxOutputChars</c>).</param>
+/// <param name="MaxResultBytes">Largest JSON value (<c>Workers:MaxResultBytes</c>).</param>
+/// <param name="RateLimitPermitsPerSecond">Requests per second per client, 0 when off (<c>Limits:RateLimitPermitsPerSecond</c>).</param>
+/// <param name="RateLimitBurst">Burst per client (<c>Limits:RateLimitBurst</c>).</param>
+public sealed record LimitInfo(long DefaultTimeoutMs, long MaxTimeoutMs, long MaxRequestBodyBytes, int MaxCodeChars, int MaxOutputChars,
+    int MaxResultBytes, int RateLimitPermitsPerSecond, int RateLimitBurst);
+
+/// <summary>Authentication mode.</summary>
+/// <param name="ApiKeysRequired">True when requests need an API key.</param>
+/// <param name="Mode"><c>api-key</c>, <c>anonymous-loopback-only</c> (no keys: loopback clients only) or <c>anonymous</c>.</param>
+public sealed record AuthInfo(bool ApiKeysRequired, string Mode);
