@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up whatever is missing and runs the whole test suite on both Python runtimes:
 # the default GIL build (CPython 3.11 from Debian) and the free-threaded 3.13t build.
+# Per runtime: every dotnet test project, then the browser test of the Swagger UI
+# (tests/Browser/run.sh: the built service driven in headless Chromium).
 #
 #   ./test.sh                 both runtimes
 #   ./test.sh default         one runtime (default | 3.13t)
@@ -24,5 +26,7 @@ for runtime in "${runtimes[@]}"; do
   echo "=== tests on Python runtime: $runtime ==="
   SIDEWINDER_PYTHON="$runtime" dotnet test Sidewinder.slnx -c Release --no-build -nologo \
     --logger "console;verbosity=normal" --results-directory "TestResults/$runtime" "$@" || status=1
+  echo "=== browser test of the Swagger UI on Python runtime: $runtime ==="
+  tests/Browser/run.sh "$runtime" || status=1
 done
 exit $status
