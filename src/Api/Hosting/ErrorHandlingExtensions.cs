@@ -15,11 +15,20 @@ internal static class ErrorHandlingExtensions
     {
         // Binding failures throw, so the handler below can say what was wrong instead of an empty 400.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails();
+        // Problems written by the framework (404, 405, 415, ...) get the same "outcome" field as ours.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("outcome", OutcomeFor(context.ProblemDetails.Status ?? 500)));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         return builder;
     }
+
+    private static string OutcomeFor(int status) => status switch
+    {
+        401 or 403 or 429 or 503 => Outcomes.Rejected,
+        >= 500 => Outcomes.Error,
+        _ => Outcomes.Invalid,
+    };
 
     public static WebApplication UseProblemResponses(this WebApplication app)
     {

@@ -9,6 +9,9 @@ internal sealed class EndpointAccessRequirement : IAuthorizationRequirement;
 
 internal sealed class EndpointAccessHandler(ApiKeyStore keys) : AuthorizationHandler<EndpointAccessRequirement>
 {
+    public const string LoopbackOnly =
+        "No API keys are configured, so only loopback clients are served. Configure Auth:ApiKeys to serve other addresses.";
+
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, EndpointAccessRequirement requirement)
     {
         var http = context.Resource as HttpContext;
@@ -20,8 +23,7 @@ internal sealed class EndpointAccessHandler(ApiKeyStore keys) : AuthorizationHan
             }
             else
             {
-                context.Fail(new AuthorizationFailureReason(this,
-                    "No API keys are configured, so only loopback clients are served. Configure Auth:ApiKeys to serve other addresses."));
+                context.Fail(new AuthorizationFailureReason(this, LoopbackOnly));
             }
             return Task.CompletedTask;
         }

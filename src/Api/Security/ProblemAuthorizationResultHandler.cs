@@ -29,7 +29,10 @@ internal sealed class ProblemAuthorizationResultHandler(ApiKeyStore keys) : IAut
                     : $"Send an API key as 'Authorization: Bearer <key>' or '{ApiKeyDefaults.HeaderName}: <key>'.",
                 Outcomes.Rejected));
         }
-        var reason = authorizeResult.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message ?? "Access denied.";
+        // Without keys nobody is authenticated, so the policy challenges rather than forbids; the only reason is the loopback rule.
+        var reason = !keys.IsEnabled
+            ? EndpointAccessHandler.LoopbackOnly
+            : authorizeResult.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message ?? "Access denied.";
         return Problems.WriteAsync(context, Problems.Create(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden,
             "Access denied", reason, Outcomes.Rejected));
     }

@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Builder;
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sidewinder.Interop;
+
+namespace Sidewinder.Api.Tests;
+
+/// <summary>Hosts the real <c>Program</c> in memory with extra settings. Every factory shares one interpreter
+/// (CPython initialises once per process); each gets its own worker pool.</summary>
+public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    private static readonly Lazy<PythonRuntime> SharedRuntime = new(() => PythonRuntime.Start());
+
+    /// <summary>The interpreter chosen by <c>SIDEWINDER_PYTHON</c>, started on first use.</summary>
+    public static PythonRuntime Runtime => SharedRuntime.Value;
+
+    /// <summary>A scripts directory with the test scripts (see <see cref="TestScripts"/>).</summary>
+    public static string ScriptsDirectory { get; } = TestScripts.Create();
+
+    public CapturedLogs Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Workers:ScriptsDirectory", ScriptsDirectory);
+        builder.UseSetting("Workers:WorkerCount", "4");
+        builder.UseSetting("Workers:InterruptGracePeriod", "00:00:00.200");
+        builder.UseSetting("Workers:ShutdownGracePeriod", "00:00:01");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        builder.ConfigureTestServices(services =>
+        {
+            // Registered as an instance, so disposing a factory's host never finalises the shared interpreter.
+            services.AddSingleton(Runtime);
+            services.AddSingleton<IStartupFilter, RemoteAddressFilter>();
+        });
+    }
+
+    /// <summary>Lets a test pretend to be a remote client: <c>X-Test-Remote-Address: 10.0.0.5</c> sets the connection's address.</summary>
+    private sealed class RemoteAddressFilter : IStartupFilter
+    {
+        public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers.TryGetValue("X-Test-Remote-Address", out var address))
+                {
+                    context.Connection.RemoteIpAddress = IPAddress.Parse(address.ToString());
+                }
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
+
+/// <summary>Keeps every log entry in memory, with its structured properties.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    public ConcurrentQueue<LogEntry> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var properties = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
+            owner.Entries.Enqueue(new LogEntry(category, logLevel, eventId.Name, formatter(state, exception),
+                properties.ToDictionary(p => p.Key, p => p.Value)));
+        }
+    }
+}
+
+public sealed record LogEntry(string Category, LogLevel Level, string? EventName, string Message, IReadOnlyDictionary<string, object?> Properties);
+
+/// <summary>The default service: anonymous on loopback, default limits, the test scripts.</summary>
+public sealed class DefaultApi : IDisposable
+{
+    public ApiFactory Factory { get; } = new();
+
+    public void Dispose() => Factory.Dispose();
+}
+
+/// <summary>All API tests share one collection: they share one interpreter, and deadline tests should not compete
+/// with other tests for the two cores.</summary>
+[CollectionDefinition(Name)]
+public sealed class ApiTests : ICollectionFixture<DefaultApi>
+{
+    public const string Name = "api";
+}

@@ -1,0 +1,164 @@
+using System.Net;
+
+namespace Sidewinder.Api.Tests.Execution;
+
+[Collection(ApiTests.Name)]
+public sealed class ErrorResponseTests(DefaultApi api)
+{
+    private readonly HttpClient _client = api.Factory.CreateClient();
+
+    [Fact]
+    public async Task Eval_SyntaxError_Returns400WithLineAndOffset()
+    {
+        var response = await _client.PostJsonAsync("/eval", new { code = "sum(range(10)" });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("urn:sidewinder:problem:syntax-error", body.Str("type"));
+        Assert.Equal("error", body.Str("outcome"));
+        Assert.Equal(400, body.GetProperty("status").GetInt32());
+        var error = body.GetProperty("error");
+        Assert.Equal("SyntaxError", error.Str("type"));
+        Assert.Equal(1, error.GetProperty("line").GetInt32());
+        Assert.True(error.GetProperty("offset").GetInt32() >= 1);
+        Assert.Equal("sum(range(10)", error.Str("text"));
+    }
+
+    [Fact]
+    public async Task Run_SyntaxErrorOnLaterLine_ReportsThatLine()
+    {
+        var response = await _client.PostJsonAsync("/run", new { code = "x = 1\ny = 2\nif x\n    pass" });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(3, body.GetProperty("error").GetProperty("line").GetInt32());
+    }
+
+    [Fact]
+    public async Task Run_SyntaxErrorRaisedAtRunTime_IsA422NotA400()
+    {
+        var response = await _client.PostJsonAsync("/run", new { code = "compile('(', 'inner', 'eval')" });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("SyntaxError", body.GetProperty("error").Str("type"));
+    }
+
+    [Fact]
+    public async Task Run_ExceptionAfterPrinting_Returns422WithTracebackAndOutput()
+    {
+        var response = await _client.PostJsonAsync("/run", new { code = "print('before')\ndef f():\n    return 1 / 0\nf()" });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:python-error", body.Str("type"));
+        Assert.Equal("error", body.Str("outcome"));
+        Assert.Equal("before\n", body.Str("stdout"));
+        var error = body.GetProperty("error");
+        Assert.Equal("ZeroDivisionError", error.Str("type"));
+        Assert.Equal("division by zero", error.Str("message"));
+        var frames = error.GetProperty("frames").EnumerateArray().ToList();
+        Assert.Equal(["<module>", "f"], frames.Select(f => f.Str("function")));
+        Assert.Equal("return 1 / 0", frames[1].Str("source"));
+        Assert.Contains("ZeroDivisionError", error.Str("traceback"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Call_FunctionRaises_Returns422WithScriptFrame()
+    {
+        var response = await _client.PostJsonAsync("/call", new { module = "mathx", function = "fail", args = new[] { "bad input" } });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("ValueError", body.GetProperty("error").Str("type"));
+        Assert.Equal("bad input", body.GetProperty("error").Str("message"));
+        Assert.Contains(body.GetProperty("error").GetProperty("frames").EnumerateArray(), f => f.Str("file").EndsWith("mathx.py", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_PastDeadline_Returns504WithPartialOutput()
+    {
+        var response = await _client.PostJsonAsync("/run", new { code = "print('started', flush=True)\nwhile True:\n    pass", timeoutMs = 300 });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:timeout", body.Str("type"));
+        Assert.Equal("timeout", body.Str("outcome"));
+        Assert.Equal("sidewinder.Timeout", body.GetProperty("error").Str("type"));
+        Assert.Equal("started\n", body.Str("stdout"));
+    }
+
+    [Fact]
+    public async Task Run_StuckInNativeCodePastDeadline_Returns504()
+    {
+        var response = await _client.PostJsonAsync("/run", new { code = "import time\nprint('sleeping')\ntime.sleep(30)", timeoutMs = 300 });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Equal("sleeping\n", body.Str("stdout"));
+    }
+
+    [Fact]
+    public async Task Run_SystemExit_Returns422AndTheServiceKeepsWorking()
+    {
+        var exit = await _client.PostJsonAsync("/run", new { code = "import sys\nsys.exit(3)" });
+        var after = await _client.PostJsonAsync("/eval", new { code = "1 + 1" });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, exit.StatusCode);
+        Assert.Equal("SystemExit", (await exit.JsonAsync()).GetProperty("error").Str("type"));
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{\"code\": ", "not valid")]
+    [InlineData("{\"cod\": \"1\"}", "code")]
+    [InlineData("{\"code\": 5}", "$.code")]
+    [InlineData("{\"code\": \"1\", \"timeoutMs\": \"soon\"}", "$.timeoutMs")]
+    public async Task Eval_MalformedBody_Returns400ProblemThatSaysWhy(string json, string expected)
+    {
+        var response = await _client.PostRawAsync("/eval", json);
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:invalid-request", body.Str("type"));
+        Assert.Equal("invalid", body.Str("outcome"));
+        Assert.Contains(expected, body.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/eval", "{\"code\": \"   \"}", "'code' must not be empty")]
+    [InlineData("/run", "{\"code\": \"\"}", "'code' must not be empty")]
+    [InlineData("/eval", "{\"code\": \"1\", \"timeoutMs\": 0}", "'timeoutMs' must be positive")]
+    [InlineData("/call", "{\"module\": \"\", \"function\": \"f\"}", "'module' must not be empty")]
+    [InlineData("/call", "{\"module\": \"mathx\", \"function\": \"_private\"}", "not a callable name")]
+    [InlineData("/eval", "{\"code\": \"1\", \"variables\": {\"__builtins__\": 1}}", "not a valid variable name")]
+    public async Task Execution_InvalidField_Returns400WithTheReason(string path, string json, string expected)
+    {
+        var response = await _client.PostRawAsync(path, json);
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid", body.Str("outcome"));
+        Assert.Contains(expected, body.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Eval_WrongContentType_Returns415Problem()
+    {
+        var response = await _client.PostRawAsync("/eval", "code=1", "text/plain");
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("invalid", body.Str("outcome"));
+    }
+
+    [Fact]
+    public async Task UnknownPath_Returns404Problem()
+    {
+        var response = await _client.PostJsonAsync("/exec", new { code = "1" });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

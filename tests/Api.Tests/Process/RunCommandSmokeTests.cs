@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Sidewinder.Api.Tests.Process;
+
+/// <summary>Starts the real service with the README's run command (<c>./run.sh</c>, or <c>./run.sh --free-threaded</c>
+/// when the suite runs on 3.13t), calls every endpoint over a real socket, and stops it with SIGTERM.</summary>
+[Collection(ApiTests.Name)]
+public sealed class RunCommandSmokeTests
+{
+    private static readonly string RepositoryRoot = FindRepositoryRoot();
+
+    [Fact]
+    public async Task RunCommand_ServesEveryEndpointAndStopsCleanlyOnSigterm()
+    {
+        var port = FreePort();
+        var freeThreaded = Environment.GetEnvironmentVariable("SIDEWINDER_PYTHON") == "3.13t";
+        using var service = Start("bash", ["run.sh", .. freeThreaded ? ["--free-threaded"] : Array.Empty<string>()],
+            new() { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        await WaitUntilReadyAsync(client, service);
+        var info = await client.GetFromJsonAsync<JsonElement>("/info");
+        var eval = await client.PostAsJsonAsync("/eval", new { code = "sum(range(10))" });
+        var run = await client.PostAsJsonAsync("/run", new { code = "print('hello')" });
+        var call = await client.PostAsJsonAsync("/call", new { module = "example", function = "greet", args = new[] { "Ada" } });
+        var live = await client.GetAsync("/health/live");
+        var swagger = await client.GetAsync("/swagger/index.html");
+        var exitCode = await StopAsync(service);
+
+        Assert.Equal(freeThreaded ? "free-threaded" : "gil", info.GetProperty("python").Str("build"));
+        Assert.Equal(45, (await eval.JsonAsync()).GetProperty("value").GetInt32());
+        Assert.Equal("hello\n", (await run.JsonAsync()).Str("stdout"));
+        Assert.Equal("Hello, Ada!", (await call.JsonAsync()).Str("value"));
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, swagger.StatusCode);
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{service.Output}");
+        Assert.Contains("Worker pool shutting down", service.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Service_NonLoopbackAddressWithoutKeys_RefusesToStartAndSaysWhy()
+    {
+        var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
+        using var service = Start("dotnet", [dll, "--urls", $"http://0.0.0.0:{FreePort()}"], []);
+
+        var exited = await Task.Run(() => service.Process.WaitForExit(60_000));
+
+        Assert.True(exited, "the service kept running on 0.0.0.0 without keys\n" + service.Output);
+        Assert.NotEqual(0, service.Process.ExitCode);
+        Assert.Contains("Refusing to serve", service.Output, StringComparison.Ordinal);
+        Assert.Contains("Auth__ApiKeys__0__Key", service.Output, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitUntilReadyAsync(HttpClient client, RunningService service)
+    {
+        // The first run may provision Python and build; later ones start in a few seconds.
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            if (service.Process.HasExited)
+            {
+                throw new Xunit.Sdk.XunitException($"The service exited with {service.Process.ExitCode}:\n{service.Output}");
+            }
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(200);
+        }
+        throw new Xunit.Sdk.XunitException("The service did not become ready:\n" + service.Output);
+    }
+
+    private static async Task<int> StopAsync(RunningService service)
+    {
+        // run.sh execs the service, so its process id is the service's.
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", service.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await service.Process.WaitForExitAsync(timeout.Token);
+        return service.Process.ExitCode;
+    }
+
+    private static RunningService Start(string fileName, string[] arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var output = new StringBuilder();
+        var process = new System.Diagnostics.Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new RunningService(process, output);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "run.sh")) && File.Exists(Path.Combine(directory.FullName, "Sidewinder.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException("The repository root (with run.sh) was not found above " + AppContext.BaseDirectory);
+    }
+
+    private sealed class RunningService(System.Diagnostics.Process process, StringBuilder output) : IDisposable
+    {
+        public System.Diagnostics.Process Process { get; } = process;
+
+        public string Output
+        {
+            get
+            {
+                lock (output)
+                {
+                    return output.ToString();
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+            Process.Dispose();
+        }
+    }
+}

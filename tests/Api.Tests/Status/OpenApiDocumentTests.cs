@@ -1,0 +1,71 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Sidewinder.Api.Tests.Status;
+
+[Collection(ApiTests.Name)]
+public sealed class OpenApiDocumentTests(DefaultApi api)
+{
+    private static readonly string[] ExecutionStatuses = ["200", "400", "401", "403", "413", "422", "429", "503", "504"];
+
+    private async Task<JsonElement> DocumentAsync() =>
+        await api.Factory.CreateClient().GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
+
+    [Fact]
+    public async Task Document_ListsEveryEndpoint()
+    {
+        var paths = (await DocumentAsync()).GetProperty("paths");
+
+        Assert.Equal(["/call", "/eval", "/health/live", "/health/ready", "/info", "/run"],
+            paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/eval")]
+    [InlineData("/run")]
+    [InlineData("/call")]
+    public async Task ExecutionEndpoint_HasSummaryDescriptionAndAnExampleForTheRequestAndEveryResponse(string path)
+    {
+        var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty("post");
+
+        Assert.False(string.IsNullOrWhiteSpace(operation.Str("summary")));
+        Assert.False(string.IsNullOrWhiteSpace(operation.Str("description")));
+        Assert.True(operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").TryGetProperty("example", out _));
+        var responses = operation.GetProperty("responses");
+        foreach (var status in ExecutionStatuses)
+        {
+            Assert.True(responses.TryGetProperty(status, out var response), $"{path} does not document {status}");
+            var content = response.GetProperty("content").EnumerateObject().Single();
+            Assert.Equal(status == "200" ? "application/json" : "application/problem+json", content.Name);
+            var example = content.Value.GetProperty("example");
+            if (status != "200")
+            {
+                Assert.Equal(int.Parse(status, System.Globalization.CultureInfo.InvariantCulture), example.GetProperty("status").GetInt32());
+                Assert.False(string.IsNullOrEmpty(example.Str("outcome")));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EvalExample_RunsAndGivesTheDocumentedResult()
+    {
+        var client = api.Factory.CreateClient();
+        var operation = (await DocumentAsync()).GetProperty("paths").GetProperty("/eval").GetProperty("post");
+        var request = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        var documented = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+
+        var response = await client.PostRawAsync("/eval", request.GetRawText());
+
+        var body = await response.JsonAsync();
+        Assert.Equal(documented.GetProperty("value").GetRawText(), body.GetProperty("value").GetRawText());
+        Assert.Equal(documented.Str("valueType"), body.Str("valueType"));
+    }
+
+    [Fact]
+    public async Task SwaggerUi_IsServed()
+    {
+        var html = await api.Factory.CreateClient().GetStringAsync("/swagger/index.html");
+
+        Assert.Contains("swagger-ui", html, StringComparison.Ordinal);
+    }
+}

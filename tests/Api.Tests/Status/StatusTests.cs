@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Sidewinder.Workers;
+
+namespace Sidewinder.Api.Tests.Status;
+
+[Collection(ApiTests.Name)]
+public sealed class StatusTests(DefaultApi api)
+{
+    [Fact]
+    public async Task Info_ReportsTheRuntimeUnderTest()
+    {
+        var info = await api.Factory.CreateClient().GetFromJsonAsync<JsonElement>("/info");
+
+        var python = info.GetProperty("python");
+        var runtime = ApiFactory.Runtime;
+        Assert.Equal(runtime.Info.Version.ToString(), python.Str("version"));
+        Assert.Equal(runtime.Info.IsFreeThreaded ? "free-threaded" : "gil", python.Str("build"));
+        Assert.Equal(runtime.IsGilEnabled, python.GetProperty("gilEnabled").GetBoolean());
+        var expected = Environment.GetEnvironmentVariable("SIDEWINDER_PYTHON");
+        if (expected == "3.13t")
+        {
+            Assert.Equal("free-threaded", python.Str("build"));
+            Assert.False(python.GetProperty("gilEnabled").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task Info_ReportsWorkersAndEveryLimit()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["Workers:QueueCapacity"] = "17",
+            ["Workers:MaxTimeout"] = "00:01:00",
+            ["Limits:MaxCodeChars"] = "1234",
+            ["Limits:RateLimitPermitsPerSecond"] = "55",
+        });
+
+        var info = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/info");
+
+        Assert.Equal(4, info.GetProperty("workers").GetProperty("count").GetInt32());
+        Assert.Equal(17, info.GetProperty("workers").GetProperty("queueCapacity").GetInt32());
+        var limits = info.GetProperty("limits");
+        Assert.Equal(60_000, limits.GetProperty("maxTimeoutMs").GetInt64());
+        Assert.Equal(30_000, limits.GetProperty("defaultTimeoutMs").GetInt64());
+        Assert.Equal(1234, limits.GetProperty("maxCodeChars").GetInt32());
+        Assert.Equal(55, limits.GetProperty("rateLimitPermitsPerSecond").GetInt32());
+        Assert.Equal(1024 * 1024, limits.GetProperty("maxRequestBodyBytes").GetInt64());
+        Assert.Equal("anonymous-loopback-only", info.GetProperty("auth").Str("mode"));
+    }
+
+    [Fact]
+    public async Task HealthLive_Returns200Alive()
+    {
+        var response = await api.Factory.CreateClient().GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("alive", (await response.JsonAsync()).Str("status"));
+    }
+
+    [Fact]
+    public async Task HealthReady_AfterPoolShutdown_Returns503ButLiveStays200()
+    {
+        using var factory = new ApiFactory();
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+
+        await factory.Services.GetRequiredService<WorkerPool>().ShutdownAsync();
+        var ready = await client.GetAsync("/health/ready");
+        var eval = await client.PostJsonAsync("/eval", new { code = "1" });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("unavailable", (await ready.JsonAsync()).Str("status"));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, eval.StatusCode);
+        Assert.Equal("sidewinder.ShuttingDown", (await eval.JsonAsync()).GetProperty("error").Str("type"));
+    }
+}
