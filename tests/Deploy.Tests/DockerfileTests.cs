@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+
+namespace Sidewinder.Deploy.Tests;
+
+/// <summary>The Dockerfile: base images as arguments, a hardened final stage, and a restore layer that lists every project.</summary>
+/// <remarks>scripts/container-test.sh builds and runs the image; these checks need no container tools.</remarks>
+public sealed partial class DockerfileTests
+{
+    /// <summary>Instructions with continuations joined and comments dropped: (keyword, arguments).</summary>
+    private static List<(string Keyword, string Arguments)> Instructions()
+    {
+        var result = new List<(string, string)>();
+        var current = "";
+        foreach (var raw in Repository.ReadText("Dockerfile").Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            if (line.TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+            if (line.EndsWith('\\'))
+            {
+                current += line[..^1] + " ";
+                continue;
+            }
+            current += line;
+            if (current.Trim().Length > 0)
+            {
+                var trimmed = current.Trim();
+                var space = trimmed.IndexOf(' ', StringComparison.Ordinal);
+                result.Add((trimmed[..space].ToUpperInvariant(), trimmed[(space + 1)..].Trim()));
+            }
+            current = "";
+        }
+        return result;
+    }
+
+    private static List<(string Keyword, string Arguments)> FinalStage()
+    {
+        var instructions = Instructions();
+        var last = instructions.FindLastIndex(i => i.Keyword == "FROM");
+        return instructions[last..];
+    }
+
+    [Fact]
+    public void BaseImages_AreArgumentsDefaultingToPublicImages()
+    {
+        var args = Instructions().Where(i => i.Keyword == "ARG").Select(i => i.Arguments.Split('=', 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+
+        Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", args["SDK_IMAGE"]);
+        Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", args["ASPNET_IMAGE"]);
+        Assert.Equal("debian:bookworm-slim", args["DEBIAN_IMAGE"]);
+        Assert.All(Instructions().Where(i => i.Keyword == "FROM"), from => Assert.StartsWith("${", from.Arguments, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FinalStage_RunsAsNonRootWithOnePortAHealthcheckAndAnExecEntrypoint()
+    {
+        var final = FinalStage();
+
+        var user = final.Single(i => i.Keyword == "USER").Arguments.Split(':')[0];
+        Assert.Matches("^[1-9][0-9]*$", user); // numeric, so Kubernetes can verify runAsNonRoot
+        Assert.Equal("8080", final.Single(i => i.Keyword == "EXPOSE").Arguments);
+        var healthcheck = final.Single(i => i.Keyword == "HEALTHCHECK").Arguments;
+        Assert.Contains("healthcheck.py", healthcheck, StringComparison.Ordinal);
+        Assert.Contains("/health/live", Repository.ReadText("deploy/container/healthcheck.py"), StringComparison.Ordinal);
+        Assert.StartsWith("[\"dotnet\"", final.Single(i => i.Keyword == "ENTRYPOINT").Arguments, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FinalStage_HasNoBuildTools()
+    {
+        var final = string.Join('\n', FinalStage().Select(i => i.Arguments));
+
+        Assert.DoesNotContain("build-essential", final, StringComparison.Ordinal);
+        Assert.DoesNotContain("-dev ", final, StringComparison.Ordinal);
+        Assert.DoesNotContain("dotnet/sdk", final, StringComparison.Ordinal);
+        Assert.Contains("rm -rf /var/lib/apt/lists/*", final, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FinalStage_Environment_SelectsTheRuntimeAndScriptsDirectory()
+    {
+        var env = string.Join(' ', FinalStage().Where(i => i.Keyword == "ENV").Select(i => i.Arguments));
+
+        Assert.Contains("SIDEWINDER_PYTHON=default", env, StringComparison.Ordinal);
+        Assert.Contains("SIDEWINDER_CACHE=/opt/sidewinder", env, StringComparison.Ordinal);
+        Assert.Contains("Workers__ScriptsDirectory=/scripts", env, StringComparison.Ordinal);
+        Assert.Contains("PYTHONDONTWRITEBYTECODE=1", env, StringComparison.Ordinal);
+        Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", env, StringComparison.Ordinal);
+        var manifests = string.Join('\n', FinalStage().Where(i => i.Keyword == "RUN").Select(i => i.Arguments));
+        foreach (var runtime in new[] { "default", "3.13t" })
+        {
+            Assert.Contains(runtime, manifests, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void RestoreLayer_CopiesEveryProjectTheApiNeeds()
+    {
+        var copied = Instructions().Where(i => i.Keyword == "COPY" && !i.Arguments.StartsWith("--from", StringComparison.Ordinal))
+            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1])
+            .ToHashSet(StringComparer.Ordinal);
+
+        foreach (var project in ProjectClosure("src/Api/Sidewinder.Api.csproj"))
+        {
+            Assert.Contains(project, copied);
+        }
+        foreach (var file in copied)
+        {
+            Assert.True(File.Exists(Repository.PathOf(file)) || Directory.Exists(Repository.PathOf(file)), $"COPY source {file} exists");
+        }
+    }
+
+    [Fact]
+    public void DockerIgnore_KeepsWhatTheDockerfileCopies()
+    {
+        var ignore = Repository.ReadText(".dockerignore").Split('\n').Select(l => l.Trim()).ToList();
+
+        Assert.Contains("!src/", ignore);
+        Assert.Contains("!deploy/container/", ignore);
+        Assert.Contains("**/bin/", ignore);
+        Assert.Contains("**/obj/", ignore);
+    }
+
+    /// <summary>The project and every project it references, transitively, as repository-relative paths.</summary>
+    private static HashSet<string> ProjectClosure(string project)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.TryPop(out var current))
+        {
+            if (!seen.Add(current))
+            {
+                continue;
+            }
+            var directory = Path.GetDirectoryName(current)!;
+            foreach (Match match in ProjectReference().Matches(Repository.ReadText(current)))
+            {
+                var full = Path.GetFullPath(Path.Combine(Repository.PathOf(directory), match.Groups[1].Value));
+                pending.Push(Path.GetRelativePath(Repository.Root, full).Replace(Path.DirectorySeparatorChar, '/'));
+            }
+        }
+        return seen;
+    }
+
+    [GeneratedRegex("<ProjectReference\\s+Include=\"([^\"]+)\"")]
+    private static partial Regex ProjectReference();
+}
