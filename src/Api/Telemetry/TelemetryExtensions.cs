@@ -84,8 +84,8 @@ internal sealed class TelemetryFlush(TracerProvider tracer, MeterProvider meter)
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        tracer.Dispose();
-        meter.Dispose();
+        tracer.Shutdown();
+        meter.Shutdown();
         return Task.CompletedTask;
     }
 }

@@ -43,10 +43,10 @@ public sealed class RunCommandSmokeTests
     }
 
     [Fact]
-    public async Task Service_NonLoopbackAddressWithoutKeys_RefusesToStartAndSaysWhy()
+    public async Task Service_NonLoopbackAddressWithoutKeys_RefusesToStartAndSaysWhyInJsonLogs()
     {
         var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
-        using var service = Start("dotnet", [dll, "--urls", $"http://0.0.0.0:{FreePort()}"], []);
+        using var service = Start("dotnet", [dll, "--urls", $"http://0.0.0.0:{FreePort()}"], new() { ["Logging__Format"] = "json" });
 
         var exited = await Task.Run(() => service.Process.WaitForExit(60_000));
 
@@ -54,6 +54,10 @@ public sealed class RunCommandSmokeTests
         Assert.NotEqual(0, service.Process.ExitCode);
         Assert.Contains("Refusing to serve", service.Output, StringComparison.Ordinal);
         Assert.Contains("Auth__ApiKeys__0__Key", service.Output, StringComparison.Ordinal);
+        // Logging:Format=json: every log line is a JSON object with Serilog's fields.
+        var logLines = service.Output.Split('\n').Where(l => l.StartsWith('{')).ToList();
+        Assert.NotEmpty(logLines);
+        Assert.All(logLines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("Level", out _), l));
     }
 
     private static async Task WaitUntilReadyAsync(HttpClient client, RunningService service)
