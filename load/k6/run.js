@@ -1,0 +1,9 @@
+// POST /run of print('hello') at each concurrency level of load/scenarios.json.
+// Thresholds (errors, failed checks, p99 per level) come from load/scenarios.json; see load/README.md.
+//
+//   k6 run -e BASE_URL=http://127.0.0.1:8080 load/k6/run.js
+import { closedIteration, closedOptions } from './lib.js';
+
+export const options = closedOptions('run');
+
+export default closedIteration('run');
