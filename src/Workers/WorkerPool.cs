@@ -45,7 +45,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
     private int _busy;
     private int _quarantined;
     private int _closing;
-    private Task? _shutdown;
+    private readonly Lazy<Task> _shutdown;
 
     /// <summary>Starts the workers and waits until each has its thread state and the host module is loaded.</summary>
     /// <exception cref="ArgumentException">The options are invalid (the message lists every problem).</exception>
@@ -54,6 +54,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(runtime);
         _options = options ?? new WorkerPoolOptions();
         _options.ThrowIfInvalid();
+        _shutdown = new Lazy<Task>(ShutdownCoreAsync, LazyThreadSafetyMode.ExecutionAndPublication);
         Runtime = runtime;
         loggerFactory ??= NullLoggerFactory.Instance;
         Logger = loggerFactory.CreateLogger("Sidewinder.Workers.WorkerPool");
@@ -66,6 +67,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
             SingleReader = false,
             SingleWriter = false,
         });
+        Idle = new IdleWorkers(_queue.Reader, () => IsClosing, _options.IdleSpinTime);
         _metrics = new WorkerPoolMetrics(meterFactory, () => Status);
         Watchdog = new Watchdog(this, _options.InterruptGracePeriod);
 
@@ -86,7 +88,9 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         started.Dispose();
         if (failure is not null)
         {
+            Volatile.Write(ref _closing, 1);
             _queue.Writer.TryComplete();
+            Idle.WakeAll();
             throw new InvalidOperationException("The Python worker pool could not start: " + failure.Message, failure);
         }
         Watchdog.Start();
@@ -109,7 +113,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         var timeout = job.Timeout is { } requested
             ? (requested <= TimeSpan.Zero ? _options.DefaultTimeout : requested > _options.MaxTimeout ? _options.MaxTimeout : requested)
             : _options.DefaultTimeout;
-        var item = new JobWorkItem(job, job.Id ?? Guid.NewGuid().ToString("N"), timeout, Activity.Current?.Context ?? default);
+        var item = new JobWorkItem(job, job.Id ?? NewJobId(), timeout, Activity.Current?.Context ?? default);
         if (Volatile.Read(ref _closing) != 0)
         {
             return Reject(item, JobErrorTypes.ShuttingDown, "The worker pool is shutting down.");
@@ -124,7 +128,11 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
             return item.Task;
         }
         item.RegisterCancellation(OnCancelled, cancellationToken);
-        if (!_queue.Writer.TryWrite(item))
+        if (_queue.Writer.TryWrite(item))
+        {
+            Idle.OnQueued();
+        }
+        else
         {
             if (item.TryCancelQueued(i => Unstarted(i, JobOutcome.Rejected, JobErrorTypes.QueueFull, $"The job queue is full ({_options.QueueCapacity} jobs).")))
             {
@@ -137,19 +145,18 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>Stops taking jobs, lets running jobs finish within <see cref="WorkerPoolOptions.ShutdownGracePeriod"/>,
     /// interrupts the rest, cancels queued jobs with a clear result, and stops the threads.</summary>
+    /// <remarks>Safe to call concurrently (the host's stop and its disposal may overlap): every caller gets the same task.</remarks>
     public Task ShutdownAsync()
     {
-        if (Interlocked.Exchange(ref _closing, 1) == 0)
-        {
-            _shutdown = ShutdownCoreAsync();
-        }
-        return _shutdown!;
+        Volatile.Write(ref _closing, 1);
+        return _shutdown.Value;
     }
 
     private async Task ShutdownCoreAsync()
     {
         WorkerPoolLog.ShuttingDown(Logger, Volatile.Read(ref _busy), _queue.Reader.Count);
         _queue.Writer.TryComplete();
+        Idle.WakeAll();
         while (_queue.Reader.TryRead(out var queued))
         {
             CancelQueued(queued, JobErrorTypes.ShuttingDown, "The worker pool shut down before the job started.");
@@ -201,7 +208,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
 
     internal JobRunner Runner { get; private set; } = null!;
 
-    internal ChannelReader<JobWorkItem> Reader => _queue.Reader;
+    internal IdleWorkers Idle { get; }
 
     internal bool IsClosing => Volatile.Read(ref _closing) != 0;
 
@@ -212,8 +219,10 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         {
             if (_host is null)
             {
-                _host = PythonHost.GetOrLoad(Runtime, _options);
-                Runner = new JobRunner(_host, _options);
+                var host = PythonHost.GetOrLoad(Runtime, _options);
+                var settings = Runtime.Attach(py => PythonHost.CaptureSettings(py, _options.MaxOutputChars, _options.MaxLogRecordsPerJob));
+                Runner = new JobRunner(host, _options, settings);
+                _host = host;
             }
         }
     }
@@ -349,6 +358,15 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         WorkerPoolLog.JobRejected(Logger, item.Id, message);
         _metrics.Record(result, item.Job.Kind);
         return item.Task;
+    }
+
+    /// <summary>32 random hex digits, the shape of a GUID's "N" form. Ids only correlate logs, traces and results, so
+    /// <see cref="Random.Shared"/> is enough, and it costs a tenth of <see cref="Guid.NewGuid"/> (a system call here).</summary>
+    private static string NewJobId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Random.Shared.NextBytes(bytes);
+        return Convert.ToHexStringLower(bytes);
     }
 
     private static JobResult Unstarted(JobWorkItem item, JobOutcome outcome, string type, string message) => new()

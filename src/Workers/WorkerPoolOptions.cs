@@ -52,6 +52,12 @@ public sealed class WorkerPoolOptions
     /// <summary>Stack size of each worker thread in bytes. Default: 16 MiB (deep Python recursion and C extensions need it).</summary>
     public int WorkerStackSize { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>How long an idle worker spins (detached, yielding to other ready threads) looking for the next job before
+    /// it sleeps. A job that arrives meanwhile starts without a thread wake-up, which saves several microseconds per job
+    /// under steady traffic. At most half the cores spin at once, and none on a single core. Zero disables spinning.
+    /// Default: 50 µs.</summary>
+    public TimeSpan IdleSpinTime { get; set; } = TimeSpan.FromMicroseconds(50);
+
     /// <summary>Checks every setting; returns one message per problem (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -103,6 +109,10 @@ public sealed class WorkerPoolOptions
         if (WorkerStackSize is < 1024 * 1024 or > 256 * 1024 * 1024)
         {
             errors.Add($"Workers:WorkerStackSize must be between 1 MiB and 256 MiB; got {WorkerStackSize}.");
+        }
+        if (IdleSpinTime < TimeSpan.Zero || IdleSpinTime > TimeSpan.FromMilliseconds(10))
+        {
+            errors.Add($"Workers:IdleSpinTime must be between 0 and 10 ms; got {IdleSpinTime}.");
         }
         return errors;
     }

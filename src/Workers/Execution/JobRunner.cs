@@ -9,8 +9,9 @@ internal sealed record JobRunOutcome(JobOutcome Outcome, byte[]? Value = null, s
     IReadOnlyDictionary<string, JsonElement>? Variables = null, JobError? Error = null);
 
 /// <summary>Runs one job on the current (attached) worker thread. Never throws: every failure becomes an outcome.</summary>
-internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions options)
+internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions options, PyOwned captureSettings)
 {
+    private static readonly Dictionary<string, JsonElement> EmptyVariables = [];
     private readonly JsonBridge _json = new(options.MaxResultBytes);
 
     public const string EvalFileName = "<eval>";
@@ -26,7 +27,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
         };
         try
         {
-            host.Begin(py, options.MaxOutputChars, options.MaxLogRecordsPerJob);
+            host.Begin(py, captureSettings);
             return item.Job switch
             {
                 EvalJob eval => Eval(py, eval),
@@ -111,7 +112,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
             args.Append(value);
         }
         using var kwargs = job.Kwargs is { Count: > 0 } ? py.NewDict() : default;
-        foreach (var (name, arg) in job.Kwargs ?? new Dictionary<string, JsonElement>())
+        foreach (var (name, arg) in job.Kwargs ?? EmptyVariables)
         {
             using var value = _json.FromJson(py, arg);
             kwargs.SetItem(name, value);
@@ -125,7 +126,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
         var globals = py.NewGlobals();
         try
         {
-            foreach (var (name, element) in job.Variables ?? new Dictionary<string, JsonElement>())
+            foreach (var (name, element) in job.Variables ?? EmptyVariables)
             {
                 if (!Identifier().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
                 {
@@ -144,7 +145,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
     }
 
     private JobRunOutcome Ok(PyBound value) =>
-        new(JobOutcome.Ok, _json.ToJson(value), value.TypeName);
+        new(JobOutcome.Ok, _json.ToJson(value), host.TypeName(value));
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex Identifier();

@@ -95,7 +95,16 @@ internal sealed class JobWorkItem
     public bool TryCancelQueued(Func<JobWorkItem, JobResult> result) => TryFinish(Queued, Cancelled, result);
 
     /// <summary>Running → Completed (the worker's own result).</summary>
-    public bool TryComplete(Func<JobWorkItem, JobResult> result) => TryFinish(Running, Completed, result);
+    public bool TryComplete(JobResult result)
+    {
+        if (Interlocked.CompareExchange(ref _state, Completed, Running) != Running)
+        {
+            return false;
+        }
+        _registration.Dispose();
+        _completion.TrySetResult(result);
+        return true;
+    }
 
     /// <summary>Running → Abandoned (the watchdog gives up on a stuck worker).</summary>
     public bool TryAbandon(Func<JobWorkItem, JobResult> result) => TryFinish(Running, Abandoned, result);

@@ -20,18 +20,19 @@ internal sealed class PythonHost
     private static readonly Lock s_gate = new();
     private static PythonHost? s_instance;
 
-    private readonly PyOwned _begin, _end, _peek, _takeOrphans, _runCell, _resolve, _noValue;
+    private readonly PyOwned _begin, _end, _peek, _runCell, _resolve, _noValue;
+    private readonly (PyOwned Type, string Name)[] _commonTypes;
 
     private PythonHost(PyBound module)
     {
         _begin = Attr(module, "begin");
         _end = Attr(module, "end");
         _peek = Attr(module, "peek");
-        _takeOrphans = Attr(module, "take_orphan_records");
         _runCell = Attr(module, "run_cell");
         _resolve = Attr(module, "resolve");
         _noValue = Attr(module, "_NO_VALUE");
         DeadlineExceeded = Attr(module, "DeadlineExceeded");
+        _commonTypes = CommonTypes(module.Py);
     }
 
     /// <summary>The <c>DeadlineExceeded</c> type (a BaseException subclass) the watchdog raises asynchronously.</summary>
@@ -83,20 +84,41 @@ internal sealed class PythonHost
         configure.Call(scripts, level).Dispose();
     }
 
-    /// <summary>Starts capturing the calling thread's output and log records.</summary>
-    public void Begin(Python py, int maxOutputChars, int maxRecords)
+    /// <summary>A pool's capture limits in the form <see cref="Begin"/> takes; made once per pool.</summary>
+    public static PyOwned CaptureSettings(Python py, int maxOutputChars, int maxRecords)
     {
-        using var begin = _begin.Bind(py);
-        using var limit = py.Int(maxOutputChars);
-        using var records = py.Int(maxRecords);
-        begin.Call(limit, records).Dispose();
+        using var limitValue = py.Int(maxOutputChars);
+        using var recordsValue = py.Int(maxRecords);
+        using var limit = limitValue.ToOwned();
+        using var records = recordsValue.ToOwned();
+        using var settings = py.NewTuple(limit, records);
+        return settings.ToOwned();
     }
 
-    /// <summary>Ends the calling thread's capture.</summary>
-    public CapturedOutput End(Python py, List<PythonLogRecord> records, out int droppedRecords)
+    /// <summary>Starts capturing the calling thread's output and log records.</summary>
+    public void Begin(Python py, PyOwned captureSettings)
+    {
+        using var begin = _begin.Bind(py);
+        using var settings = captureSettings.Bind(py);
+        begin.Call(settings).Dispose();
+    }
+
+    /// <summary>Ends the calling thread's capture: its output, its log records (into <paramref name="records"/>) and
+    /// the records emitted meanwhile on threads without a job (into <paramref name="orphans"/>).</summary>
+    public CapturedOutput End(Python py, List<PythonLogRecord> records, List<PythonLogRecord> orphans, out int droppedRecords)
     {
         using var end = _end.Bind(py);
         using var summary = end.Call();
+        if (summary.IsNone)
+        {
+            droppedRecords = 0;
+            return CapturedOutput.Empty; // nothing printed or logged: the usual case, and no conversions
+        }
+        using var orphanList = Item(summary, 6);
+        if (!orphanList.IsNone)
+        {
+            ReadRecords(orphanList, orphans);
+        }
         return Read(summary, records, out droppedRecords);
     }
 
@@ -107,14 +129,6 @@ internal sealed class PythonHost
         using var ident = py.Int(threadId);
         using var summary = peek.Call(ident);
         return summary.IsNone ? null : Read(summary, null, out _);
-    }
-
-    /// <summary>Log records emitted on threads that were not running a job.</summary>
-    public void TakeOrphanRecords(Python py, List<PythonLogRecord> records)
-    {
-        using var take = _takeOrphans.Bind(py);
-        using var list = take.Call();
-        ReadRecords(list, records);
     }
 
     /// <summary>Runs a cell; returns the final expression's value, or a null handle if the cell has none.</summary>
@@ -142,6 +156,38 @@ internal sealed class PythonHost
         return resolve.Call(m, f);
     }
 
+    /// <summary>The qualified type name of <paramref name="value"/>, as <see cref="PyBound.TypeName"/> gives it, but
+    /// without its two attribute lookups for the builtin types that most results have.</summary>
+    public string TypeName(PyBound value)
+    {
+        var py = value.Py;
+        using var type = value.Type();
+        foreach (var (common, name) in _commonTypes)
+        {
+            using var candidate = common.Bind(py);
+            if (type.Is(candidate))
+            {
+                return name;
+            }
+        }
+        return value.TypeName;
+    }
+
+    private static (PyOwned Type, string Name)[] CommonTypes(Python py)
+    {
+        using var builtins = py.Import("builtins");
+        var types = new List<(PyOwned, string)>();
+        foreach (var name in (string[])["int", "str", "float", "bool", "list", "dict", "tuple"])
+        {
+            using var type = builtins.GetAttr(name);
+            types.Add((type.ToOwned(), name));
+        }
+        using var none = py.None;
+        using var noneType = none.Type();
+        types.Add((noneType.ToOwned(), "NoneType"));
+        return [.. types];
+    }
+
     private static CapturedOutput Read(PyBound summary, List<PythonLogRecord>? records, out int dropped)
     {
         if (summary.IsNone)
@@ -149,7 +195,6 @@ internal sealed class PythonHost
             dropped = 0;
             return CapturedOutput.Empty;
         }
-        var py = summary.Py;
         using var stdout = Item(summary, 0);
         using var stdoutTruncated = Item(summary, 1);
         using var stderr = Item(summary, 2);
@@ -159,9 +204,11 @@ internal sealed class PythonHost
         if (records is not null)
         {
             using var list = Item(summary, 4);
-            ReadRecords(list, records);
+            if (!list.IsNone)
+            {
+                ReadRecords(list, records);
+            }
         }
-        _ = py;
         return new CapturedOutput(stdout.GetString(), stdoutTruncated.IsTrue(), stderr.GetString(), stderrTruncated.IsTrue());
     }
 

@@ -32,8 +32,10 @@ internal sealed class Watchdog : IDisposable
     private readonly Thread _thread;
     private readonly Thread _interrupter;
     private readonly AutoResetEvent _wake = new(false);
+    // Synchronous continuations: the watchdog's write wakes the interrupter directly. Otherwise the wake-up is a
+    // thread-pool work item, and a busy or starved thread pool delayed interrupts (and output snapshots) past the grace period.
     private readonly Channel<(Worker Worker, JobWorkItem Item)> _interrupts =
-        Channel.CreateUnbounded<(Worker, JobWorkItem)>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<(Worker, JobWorkItem)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private long _nextWake = long.MaxValue;
     private volatile bool _stopping;
 
@@ -141,6 +143,7 @@ internal sealed class Watchdog : IDisposable
                     {
                         continue; // finished meanwhile: an interrupt now would hit its next job
                     }
+                    worker.InterruptRaised = true; // the worker cancels it if the job ends before it fires
                     using var scope = runtime.Attach();
                     target.Interrupt(scope.Python, _pool.Host.DeadlineExceeded);
                 }

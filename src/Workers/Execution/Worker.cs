@@ -26,6 +26,7 @@ internal sealed class Worker
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<PythonLogRecord> _records = [];
     private readonly List<PythonLogRecord> _orphans = [];
+    private readonly IdleWorkers.Parker _parker = new();
     private JobWorkItem? _current;
 
     public Worker(WorkerPool pool, int number, int stackSize)
@@ -44,6 +45,12 @@ internal sealed class Worker
 
     /// <summary>This thread's state; valid from start-up until the thread exits.</summary>
     public PythonThreadState? ThreadState { get; private set; }
+
+    /// <summary>Set under <see cref="Gate"/> by the interrupter before it raises the deadline exception in this thread;
+    /// read and reset under the gate by the worker when the job ends.</summary>
+    public bool InterruptRaised { get; set; }
+
+    private bool _interruptRaised;
 
     /// <summary>Set by the watchdog when the worker is stuck past its grace period.</summary>
     public volatile bool Quarantined;
@@ -82,7 +89,7 @@ internal sealed class Worker
             _startedCallback!(null);
             WorkerPoolLog.WorkerStarted(_pool.Logger, Name);
             var retire = false;
-            while (!retire && TryTake(out var item))
+            while (!retire && _pool.Idle.TryTake(_parker, out var item))
             {
                 retire = !Execute(item);
             }
@@ -103,25 +110,6 @@ internal sealed class Worker
         {
             ThreadState = null;
             _exited.TrySetResult();
-        }
-    }
-
-    /// <summary>Waits (detached) for the next job; false once the queue is closed and empty.</summary>
-    private bool TryTake(out JobWorkItem item)
-    {
-        var reader = _pool.Reader;
-        while (true)
-        {
-            if (reader.TryRead(out item!))
-            {
-                return true;
-            }
-            var wait = reader.WaitToReadAsync();
-            var more = wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
-            if (!more)
-            {
-                return false;
-            }
         }
     }
 
@@ -157,14 +145,10 @@ internal sealed class Worker
         {
             var py = scope.Python;
             outcome = _pool.Runner.Run(py, item);
-            // Take the gate detached: on a free-threaded build the interrupter may hold it inside
-            // PyThreadState_SetAsyncExc, which stops the world and so waits for every attached thread.
-            py.Detach(ClearCurrent);
-            ThreadState!.ClearInterrupt(py);
+            ClearCurrent(py);
             try
             {
-                output = _pool.Host.End(py, _records, out dropped);
-                _pool.Host.TakeOrphanRecords(py, _orphans);
+                output = _pool.Host.End(py, _records, _orphans, out dropped);
             }
             catch (PythonException ex) when (ex.PythonType == PythonHost.DeadlineExceededType)
             {
@@ -187,7 +171,7 @@ internal sealed class Worker
         {
             WorkerPoolLog.RecordsDropped(_pool.Logger, item.Id, dropped);
         }
-        var completed = item.TryComplete(_ => result);
+        var completed = item.TryComplete(result);
         if (completed)
         {
             _pool.Finished(result, item.Job.Kind, Name);
@@ -195,12 +179,40 @@ internal sealed class Worker
         return completed;
     }
 
-    private void ClearCurrent()
+    /// <summary>Ends the job's time as <see cref="Current"/> and cancels an interrupt aimed at it that has not fired.</summary>
+    /// <remarks>The gate is tried without waiting while attached; only if the interrupter holds it (it may be inside
+    /// <c>PyThreadState_SetAsyncExc</c>, which on a free-threaded build stops the world and so waits for every attached
+    /// thread) does the worker detach to wait for it. After this no interrupt can be raised for the job, so one that was
+    /// raised (<see cref="InterruptRaised"/>) is cancelled now; jobs that were never interrupted skip that call.</remarks>
+    private void ClearCurrent(Python py)
     {
-        lock (Gate)
+        if (Gate.TryEnter())
         {
-            _current = null;
+            ClearCurrentLocked();
+            Gate.Exit();
         }
+        else
+        {
+            py.Detach(() =>
+            {
+                lock (Gate)
+                {
+                    ClearCurrentLocked();
+                }
+            });
+        }
+        if (_interruptRaised)
+        {
+            _interruptRaised = false;
+            ThreadState!.ClearInterrupt(py);
+        }
+    }
+
+    private void ClearCurrentLocked()
+    {
+        _current = null;
+        _interruptRaised = InterruptRaised;
+        InterruptRaised = false;
     }
 
     internal static JobResult Build(JobWorkItem item, JobRunOutcome outcome, CapturedOutput output) => new()

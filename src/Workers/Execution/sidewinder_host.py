@@ -53,14 +53,27 @@ class _Buffer:
 
 
 class _JobContext:
-    __slots__ = ("stdout", "stderr", "records", "max_records", "dropped")
+    """Output and log records of the job on one thread, created on its first write or record (see begin()).
+    Buffers and the record list are created on first use too."""
+
+    __slots__ = ("limit", "stdout", "stderr", "records", "max_records", "dropped")
 
     def __init__(self, limit, max_records):
-        self.stdout = _Buffer(limit)
-        self.stderr = _Buffer(limit)
-        self.records = []
+        self.limit = limit
+        self.stdout = None
+        self.stderr = None
+        self.records = None
         self.max_records = max_records
         self.dropped = 0
+
+
+def _job_context():
+    """The calling thread's job context, or None if the thread is not running a job."""
+    ident = _get_ident()
+    context = _contexts.get(ident)
+    if context.__class__ is tuple:  # begin()'s settings: the job's first write or record
+        context = _contexts[ident] = _JobContext(*context)
+    return context
 
 
 class _Router(io.TextIOBase):
@@ -93,16 +106,24 @@ class _Router(io.TextIOBase):
         pass  # shared by every job: a job closing sys.stdout must not break the next one
 
     def flush(self):
-        if _contexts.get(_get_ident()) is None and self._fallback is not None:
+        if _get_ident() not in _contexts and self._fallback is not None:
             self._fallback.flush()
 
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not " + type(text).__name__)
-        context = _contexts.get(_get_ident())
+        context = _job_context()
         if context is None:
             return self._fallback.write(text) if self._fallback is not None else len(text)
-        (context.stderr if self._stderr else context.stdout).write(text)
+        if self._stderr:
+            buffer = context.stderr
+            if buffer is None:
+                buffer = context.stderr = _Buffer(context.limit)
+        else:
+            buffer = context.stdout
+            if buffer is None:
+                buffer = context.stdout = _Buffer(context.limit)
+        buffer.write(text)
         return len(text)
 
 
@@ -118,18 +139,22 @@ class _Handler(logging.Handler):
         if record.exc_info:
             details = logging.Formatter().formatException(record.exc_info)
         entry = (record.levelno, record.name, message, details)
-        context = _contexts.get(_get_ident())
+        context = _job_context()
         if context is None:
             _orphan_records.append(entry)
-        elif len(context.records) < context.max_records:
-            context.records.append(entry)
+            return
+        records = context.records
+        if records is None:
+            records = context.records = []
+        if len(records) < context.max_records:
+            records.append(entry)
         else:
             context.dropped += 1
 
 
 _stdout = _Router(False, sys.__stdout__)
 _stderr = _Router(True, sys.__stderr__)
-_scripts_dirs = []
+_scripts_dirs = ()  # a tuple, for str.startswith: resolve() checks it on every call job
 _script_stamps = {}
 _import_lock = threading.Lock()
 _handler = None
@@ -137,7 +162,7 @@ _handler = None
 
 def configure(scripts_dir, log_level):
     """Installs the routers and the logging handler (once per process) and adds a scripts directory."""
-    global _handler
+    global _handler, _scripts_dirs
     sys.stdout = _stdout
     sys.stderr = _stderr
     root = logging.getLogger()
@@ -149,29 +174,48 @@ def configure(scripts_dir, log_level):
     if scripts_dir:
         directory = os.path.realpath(scripts_dir)
         if directory + os.sep not in _scripts_dirs:
-            _scripts_dirs.append(directory + os.sep)
+            _scripts_dirs += (directory + os.sep,)
         if directory not in sys.path:
             sys.path.insert(0, directory)
 
 
-def begin(limit, max_records):
-    _contexts[_get_ident()] = _JobContext(limit, max_records)
+def begin(settings):
+    """Starts capturing the calling thread's output and log records; settings is the pool's (max chars, max records).
+
+    Only the settings are stored: the context is created on the job's first write or record. Most jobs print and log
+    nothing, and then neither begin() nor end() allocates.
+    """
+    _contexts[_get_ident()] = settings
+
+
+_EMPTY_SUMMARY = ("", False, "", False, None, 0)
 
 
 def _summary(context):
-    return (context.stdout.value(), context.stdout.truncated, context.stderr.value(), context.stderr.truncated,
+    if context.__class__ is not _JobContext:
+        return _EMPTY_SUMMARY
+    stdout, stderr = context.stdout, context.stderr
+    return ("" if stdout is None else stdout.value(), stdout is not None and stdout.truncated,
+            "" if stderr is None else stderr.value(), stderr is not None and stderr.truncated,
             context.records, context.dropped)
 
 
 def end():
-    """Ends the calling thread's job capture and returns (stdout, truncated, stderr, truncated, records, dropped)."""
+    """Ends the calling thread's job capture.
+
+    Returns None when the job printed and logged nothing and there are no orphan records (the usual case), else
+    (stdout, truncated, stderr, truncated, records or None, dropped, orphan records or None).
+    """
     context = _contexts.pop(_get_ident(), None)
     # A job that replaced sys.stdout (contextlib.redirect_stdout left open) must not redirect later jobs.
     if sys.stdout is not _stdout:
         sys.stdout = _stdout
     if sys.stderr is not _stderr:
         sys.stderr = _stderr
-    return None if context is None else _summary(context)
+    orphans = _take_orphan_records() if _orphan_records else None
+    if context.__class__ is not _JobContext and orphans is None:
+        return None
+    return _summary(context) + (orphans,)
 
 
 def peek(ident):
@@ -180,7 +224,7 @@ def peek(ident):
     return None if context is None else _summary(context)
 
 
-def take_orphan_records():
+def _take_orphan_records():
     records = []
     while _orphan_records:
         try:
@@ -202,7 +246,7 @@ def run_cell(source, filename, namespace):
 
 def _stamp(module):
     path = getattr(module, "__file__", None)
-    if not path or not any(path.startswith(directory) for directory in _scripts_dirs):
+    if not path or not _scripts_dirs or not path.startswith(_scripts_dirs):
         return None
     try:
         status = os.stat(path)

@@ -36,4 +36,34 @@ public sealed class LoggingBridgeTests(PoolFixture fixture)
 
         Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("sidewinder-debug-marker", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SubmitAsync_MoreRecordsThanLimit_ForwardsLimitAndReportsDropped()
+    {
+        await using var pool = fixture.CreatePool(o => o.MaxLogRecordsPerJob = 1);
+
+        await pool.SubmitAsync(new RunJob("import logging\nfor i in range(3):\n    logging.warning('capped-record-%d', i)") { Id = "job-log-capped" });
+
+        Assert.Single(fixture.Logs.Entries, e => e.Message.Contains("capped-record-0", StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("capped-record-1", StringComparison.Ordinal));
+        Assert.Contains(fixture.Logs.Entries, e => e.Message.Contains("job-log-capped emitted 2 more", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SubmitAsync_RecordFromThreadWithoutJob_IsForwardedWithoutJobId()
+    {
+        await using var pool = fixture.CreatePool(_ => { });
+        const string code = "import logging, threading\nthreading.Thread(target=lambda: logging.warning('orphan-record-marker')).start()";
+
+        await pool.SubmitAsync(new RunJob(code) { Id = "job-log-orphan" });
+        // Records of threads without a job are forwarded when a job ends; keep jobs coming until it shows up.
+        await Wait.UntilAsync(() =>
+        {
+            pool.SubmitAsync(new EvalJob("None")).GetAwaiter().GetResult();
+            return fixture.Logs.Entries.Any(e => e.Message.Contains("orphan-record-marker", StringComparison.Ordinal));
+        }, "the orphan record to be forwarded");
+
+        var entry = Assert.Single(fixture.Logs.Entries, e => e.Message.Contains("orphan-record-marker", StringComparison.Ordinal));
+        Assert.DoesNotContain("job-log-orphan", entry.Message, StringComparison.Ordinal);
+    }
 }
