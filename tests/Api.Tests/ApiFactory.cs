@@ -36,7 +36,8 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        // Only the in-memory capture: the service's console log would bury the test output.
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         builder.ConfigureTestServices(services =>
         {
             // Registered as an instance, so disposing a factory's host never finalises the shared interpreter.
