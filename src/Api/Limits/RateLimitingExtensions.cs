@@ -24,10 +24,6 @@ internal static class RateLimitingExtensions
             options.AddPolicy(PolicyName, context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
-                if (limits.RateLimitPermitsPerSecond == 0)
-                {
-                    return RateLimitPartition.GetNoLimiter("off");
-                }
                 return RateLimitPartition.GetTokenBucketLimiter(ClientKey(context), _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.RateLimitBurst,

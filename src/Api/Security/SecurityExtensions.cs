@@ -24,9 +24,9 @@ internal static class SecurityExtensions
         services.AddSingleton<IAuthorizationHandler, EndpointAccessHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
-            .AddPolicy(ApiKeyDefaults.ExecutePolicy, policy => policy
-                .AddAuthenticationSchemes(ApiKeyDefaults.Scheme)
-                .AddRequirements(new EndpointAccessRequirement()));
+            // No AddAuthenticationSchemes: UseAuthentication already ran the default (API-key) scheme, and naming it here
+            // would authenticate every request a second time.
+            .AddPolicy(ApiKeyDefaults.ExecutePolicy, policy => policy.AddRequirements(new EndpointAccessRequirement()));
         services.AddHostedService<AnonymousBindingCheck>();
         return builder;
     }
