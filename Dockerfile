@@ -28,7 +28,7 @@ FROM ${ASPNET_IMAGE} AS aspnet
 FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 # Project files first, so the restore layer is reused until a dependency changes.
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Interop/Sidewinder.Interop.csproj src/Interop/
 COPY src/Workers/Sidewinder.Workers.csproj src/Workers/
 COPY src/Api/Sidewinder.Api.csproj src/Api/
@@ -44,6 +44,7 @@ RUN dotnet publish src/Api/Sidewinder.Api.csproj -c Release --no-restore -o /app
 FROM ${DEBIAN_IMAGE} AS python-ft
 ARG DEBIAN_MIRROR=http://deb.debian.org/debian
 ARG PYTHON_FT_SUITE=trixie
+# The final stage declares the same argument.
 ARG PYTHON_FT_PREFIX=/opt/python/3.13t
 RUN set -eux; \
     apt-get update; \
@@ -83,12 +84,14 @@ RUN set -eux; \
       ca-certificates libstdc++6 libssl3 tzdata zlib1g \
       libpython3.11 python3.11 python3-numpy \
       libbz2-1.0 libexpat1 libffi8 liblzma5 libsqlite3-0 libuuid1; \
-    rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/lib/dpkg/*-old /var/log/apt /var/log/dpkg.log; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/cache/debconf/*-old /var/lib/dpkg/*-old /var/log/apt /var/log/dpkg.log; \
     groupadd --gid 1654 app; \
     useradd --uid 1654 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app; \
     ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+ARG PYTHON_FT_PREFIX=/opt/python/3.13t
 COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
-COPY --from=python-ft /opt/python/3.13t /opt/python/3.13t
+COPY --from=python-ft ${PYTHON_FT_PREFIX} ${PYTHON_FT_PREFIX}
 # Runtime manifests, the format scripts/provision-python.sh writes: SIDEWINDER_PYTHON=<name> picks one.
 RUN set -eux; \
     gil_lib="$(python3.11 -c 'import sysconfig as s; print(s.get_config_var("LIBDIR") + "/" + s.get_config_var("INSTSONAME"))')"; \
@@ -97,9 +100,9 @@ RUN set -eux; \
     for name in default 3.11; do \
       printf 'name=3.11\nlibrary=%s\nhome=/usr\nexecutable=/usr/bin/python3.11\n' "$gil_lib" >"/opt/sidewinder/runtimes/$name.env"; \
     done; \
-    printf 'name=3.13t\nlibrary=/opt/python/3.13t/lib/libpython3.13t.so.1.0\nhome=/opt/python/3.13t\nexecutable=/opt/python/3.13t/bin/python3.13t\n' \
-      >/opt/sidewinder/runtimes/3.13t.env; \
-    /opt/python/3.13t/bin/python3.13t -c 'import sys; assert not sys._is_gil_enabled()'; \
+    printf 'name=3.13t\nlibrary=%s/lib/libpython3.13t.so.1.0\nhome=%s\nexecutable=%s/bin/python3.13t\n' \
+      "$PYTHON_FT_PREFIX" "$PYTHON_FT_PREFIX" "$PYTHON_FT_PREFIX" >/opt/sidewinder/runtimes/3.13t.env; \
+    "$PYTHON_FT_PREFIX/bin/python3.13t" -c 'import sys; assert not sys._is_gil_enabled()'; \
     dotnet --list-runtimes | grep -q Microsoft.AspNetCore.App
 COPY deploy/container/healthcheck.py /usr/local/lib/sidewinder/healthcheck.py
 COPY --from=build /app /app

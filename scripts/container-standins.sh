@@ -53,8 +53,11 @@ have_image() { buildah inspect --type image "$1" >/dev/null 2>&1; }
 image_stamp() { buildah inspect --type image --format '{{index .OCIv1.Config.Labels "org.sidewinder.standin"}}' "$1" 2>/dev/null || true; }
 
 # --- Debian bookworm (minbase), like debian:bookworm-slim ----------------------------------------
-if ! have_image "$DEBIAN"; then
-  tarball="$cache/debian-bookworm-minbase.tar"
+# Bump when the root filesystem recipe below changes: the tarball and the image are rebuilt.
+debian_recipe=2
+if ! have_image "$DEBIAN" || [ "$(image_stamp "$DEBIAN")" != "debian recipe=$debian_recipe" ]; then
+  tarball="$cache/debian-bookworm-minbase-$debian_recipe.tar"
+  rm -f "$cache"/debian-bookworm-minbase*.tar.tmp
   if [ ! -f "$tarball" ]; then
     rootfs="$cache/rootfs.tmp"
     rm -rf "$rootfs"
@@ -69,13 +72,18 @@ if ! have_image "$DEBIAN"; then
       >"$rootfs/etc/dpkg/dpkg.cfg.d/docker"
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
       "$rootfs"/dev/* "$rootfs"/proc/* "$rootfs"/sys/* "$rootfs"/run/* "$rootfs"/tmp/* "$rootfs"/var/log/*.log \
-      "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/*
+      "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/*
+    find "$rootfs/usr/share/doc" -type f ! -name copyright -delete
+    find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
     tar --numeric-owner -C "$rootfs" -cf "$tarball.tmp" .
     mv "$tarball.tmp" "$tarball"
     rm -rf "$rootfs"
   fi
   log "importing $DEBIAN"
-  podman import -q --change 'CMD ["bash"]' "$tarball" "$DEBIAN" >/dev/null
+  old_debian=$(buildah images -q "$DEBIAN" 2>/dev/null || true)
+  podman import -q --change 'CMD ["bash"]' --change "LABEL org.sidewinder.standin=\"debian recipe=$debian_recipe\"" "$tarball" "$DEBIAN" >/dev/null
+  if [ -n "$old_debian" ]; then buildah rmi "$old_debian" >/dev/null 2>&1 || true; fi
+  find "$cache" -maxdepth 1 -name 'debian-bookworm-minbase*.tar' ! -name "${tarball##*/}" -delete
 fi
 
 # --- .NET stand-ins: the Debian stand-in plus this machine's .NET -----------------------------------
@@ -109,7 +117,7 @@ ENV NUGET_CERT_REVOCATION_MODE=$NUGET_CERT_REVOCATION_MODE"
   fi
   # Rebuilt when the host's .NET or the recipe changes.
   local stamp
-  stamp="$kind sdk=$sdk_version runtime=$runtime_version recipe=$(printf '%s' "$recipe" | sha256sum | cut -c1-16)${certs_hash:+ certs=$certs_hash}"
+  stamp="$kind base=$(buildah images -q "$DEBIAN" | head -n1) sdk=$sdk_version runtime=$runtime_version recipe=$(printf '%s' "$recipe" | sha256sum | cut -c1-16)${certs_hash:+ certs=$certs_hash}"
   if have_image "$tag" && [ "$(image_stamp "$tag")" = "$stamp" ]; then return 0; fi
   local old; old=$(buildah images -q "$tag" 2>/dev/null || true)
 

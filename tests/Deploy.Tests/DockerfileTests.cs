@@ -114,6 +114,23 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void BuildStage_CopiesTheRepositoryWideBuildSettings()
+    {
+        // Without .editorconfig the analyzers run with other severities and the warnings-as-errors build differs.
+        var copied = Instructions().Where(i => i.Keyword == "COPY").SelectMany(i => i.Arguments.Split(' ')).ToHashSet(StringComparer.Ordinal);
+        var ignore = Repository.ReadText(".dockerignore").Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+
+        foreach (var file in new[] { "global.json", "Directory.Build.props", "Directory.Packages.props", ".editorconfig", "NuGet.config", "nuget.config" })
+        {
+            if (File.Exists(Repository.PathOf(file)))
+            {
+                Assert.Contains(file, copied);
+                Assert.Contains("!" + file, ignore);
+            }
+        }
+    }
+
+    [Fact]
     public void DockerIgnore_KeepsWhatTheDockerfileCopies()
     {
         var ignore = Repository.ReadText(".dockerignore").Split('\n').Select(l => l.Trim()).ToList();
