@@ -45,13 +45,28 @@ public sealed partial class DockerfileTests
     [Fact]
     public void BaseImages_AreArgumentsDefaultingToPublicImages()
     {
-        var args = Instructions().Where(i => i.Keyword == "ARG").Select(i => i.Arguments.Split('=', 2)).Where(p => p.Length == 2)
+        // Arguments before the first FROM: the ones a FROM line can use.
+        var args = Instructions().TakeWhile(i => i.Keyword != "FROM").Where(i => i.Keyword == "ARG")
+            .Select(i => i.Arguments.Split('=', 2)).Where(p => p.Length == 2)
             .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
 
         Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", args["SDK_IMAGE"]);
         Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", args["ASPNET_IMAGE"]);
         Assert.Equal("debian:bookworm-slim", args["DEBIAN_IMAGE"]);
         Assert.All(Instructions().Where(i => i.Keyword == "FROM"), from => Assert.StartsWith("${", from.Arguments, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void StageArguments_DeclaredInSeveralStages_HaveOneDefault()
+    {
+        // PYTHON_FT_PREFIX is where the 3.13t stage installs and where the final stage copies from and points the manifest.
+        var conflicting = Instructions().Where(i => i.Keyword == "ARG").Select(i => i.Arguments.Split('=', 2))
+            .GroupBy(p => p[0], StringComparer.Ordinal)
+            .Where(g => g.Select(p => p.Length == 2 ? p[1] : null).Distinct(StringComparer.Ordinal).Count() > 1)
+            .Select(g => g.Key);
+
+        Assert.Empty(conflicting);
+        Assert.Equal(2, Instructions().Count(i => i.Keyword == "ARG" && i.Arguments.StartsWith("PYTHON_FT_PREFIX=", StringComparison.Ordinal)));
     }
 
     [Fact]
