@@ -33,7 +33,17 @@ app.MapStatusEndpoints();
 app.MapExecutionEndpoints();
 app.LogStartup();
 
-app.Run();
+try
+{
+    app.Run();
+    return 0;
+}
+#pragma warning disable CA1031 // the host has logged why it could not start; exit 1 rather than abort with a core dump
+catch (Exception) when (!app.Lifetime.ApplicationStarted.IsCancellationRequested)
+#pragma warning restore CA1031
+{
+    return 1;
+}
 
 /// <summary>The entry point; public so that integration tests can host it with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
 public partial class Program;

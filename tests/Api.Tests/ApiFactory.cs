@@ -25,6 +25,24 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Expects start-up to fail; returns the exception and everything logged, which together say why.</summary>
+    /// <remarks>The host logs the cause before it throws; what is thrown can be a follow-on error of the aborted start
+    /// (seen: ObjectDisposedException), so tests look at both.</remarks>
+    public string StartFailure()
+    {
+        try
+        {
+            CreateClient();
+        }
+#pragma warning disable CA1031 // any failure is what the caller asked for
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ex + Environment.NewLine + string.Join(Environment.NewLine, Logs.Entries.Select(e => e.Message));
+        }
+        throw new Xunit.Sdk.XunitException("The service started, but it should have refused to.");
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -84,7 +102,8 @@ public sealed class CapturedLogs : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var properties = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
-            owner.Entries.Enqueue(new LogEntry(category, logLevel, eventId.Name, formatter(state, exception),
+            var message = exception is null ? formatter(state, exception) : formatter(state, exception) + Environment.NewLine + exception;
+            owner.Entries.Enqueue(new LogEntry(category, logLevel, eventId.Name, message,
                 properties.ToDictionary(p => p.Key, p => p.Value)));
         }
     }
