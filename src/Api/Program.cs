@@ -38,8 +38,8 @@ try
     app.Run();
     return 0;
 }
-#pragma warning disable CA1031 // the host has logged why it could not start; exit 1 rather than abort with a core dump
-catch (Exception) when (!app.Lifetime.ApplicationStarted.IsCancellationRequested)
+#pragma warning disable CA1031 // the host has logged why it failed (e.g. could not start); exit 1 rather than abort with a core dump
+catch (Exception)
 #pragma warning restore CA1031
 {
     return 1;
