@@ -5,7 +5,7 @@
 #
 #   load/bench.sh                         the full run (about 13 minutes on 2 cores)
 #   load/bench.sh --quick                 1 round of 2 s runs, docs untouched (a smoke run, about 5 minutes)
-#   load/bench.sh --rounds 3 --duration 10    longer runs (any option of load/bench/bench.py)
+#   load/bench.sh --rounds 5 --duration 10    more and longer runs (any option of load/bench/bench.py)
 #   load/bench.sh --only floor,sw-gil     some servers only (keys: load/bench/servers.py)
 #   load/bench.sh --sidewinder-root DIR   benchmark the Sidewinder of another checkout, e.g. a git worktree
 #   load/bench.sh --no-docs               results in load/results/ only

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """Side-by-side HTTP load benchmark: the ASP.NET Core floor, FastAPI + uvicorn and Sidewinder, in one run.
 
-Run it through load/bench.sh, which installs the tools and builds the servers first. This file starts each server on a
-loopback port, checks that it answers every scenario correctly, drives the scenarios of load/scenarios.json with wrk
-at fixed concurrency levels, samples the server's memory (whole process tree) and CPU, and writes the raw results as
-JSON; report.py turns them into the table and chart in docs/performance.md.
-
-Rounds alternate the order of the servers (forward, then reversed) so that drift on the machine affects all alike.
+Run it through load/bench.sh, which installs the tools and builds the servers first. This file starts every server
+on its own loopback port (idle servers use no CPU), reads its idle memory, checks that it answers every scenario
+correctly and warms it up. Then, scenario by scenario and concurrency level by level, it drives the servers one after
+another with wrk, `--rounds` times with the server order reversed every other time, so that drift on the machine
+(other work, heat) affects all alike; it samples the memory (whole process tree) and CPU of the server under test and
+writes the raw results as JSON. report.py turns them into the tables and chart in docs/performance.md.
 """
 
 import argparse
@@ -30,36 +30,45 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 # Which servers run which scenarios (all concurrency levels of the scenario unless a list is given). The floor has no
 # CPU-bound work, so it is left out of those; extra worker counts and the logging variants run only where they say
-# something.
+# something. Runs of the same scenario and concurrency happen back to back, whatever the order here.
 MAIN = ["floor", "uvicorn-1", "uvicorn-2", "sw-gil", "sw-ft"]
 PLAN: List[Tuple[str, Optional[List[int]], List[str]]] = [
     ("eval", None, MAIN),
-    ("eval", [32], ["uvicorn-4"]),
+    ("eval", [32], ["uvicorn-4", "sw-gil-log", "uvicorn-2-log"]),
     ("run", None, MAIN),
     ("call", None, MAIN),
     ("mixed", None, MAIN),
     ("cpu", None, ["uvicorn-1", "uvicorn-2", "sw-gil-1w", "sw-gil-2w", "sw-gil", "sw-ft-1w", "sw-ft"]),
     ("overload", None, ["uvicorn-2", "sw-gil", "sw-ft"]),
-    ("eval", [32], ["sw-gil-log", "uvicorn-2-log"]),
 ]
 
 
 class Sampler(threading.Thread):
-    """Samples the server's process tree every 0.2 s and keeps the peaks since the last reset."""
+    """Samples the memory of the server under test every 0.2 s and keeps the peaks since the last take()."""
 
-    def __init__(self, server: RunningServer):
+    def __init__(self):
         super().__init__(daemon=True)
-        self.server = server
+        self.server: Optional[RunningServer] = None
         self.stop_event = threading.Event()
         self.lock = threading.Lock()
         self.peak = {"rss": 0, "pss": 0}
 
     def run(self):
         while not self.stop_event.wait(0.2):
-            m = memory(self.server.pids())
+            server = self.server
+            if server is None:
+                continue
+            m = memory(server.pids())
             with self.lock:
+                if self.server is not server:
+                    continue  # switched to another server meanwhile: this sample is not the new one's
                 self.peak["rss"] = max(self.peak["rss"], m["rss"])
                 self.peak["pss"] = max(self.peak["pss"], m["pss"])
+
+    def watch(self, server: Optional[RunningServer]) -> None:
+        with self.lock:
+            self.server = server
+            self.peak = {"rss": 0, "pss": 0}
 
     def take(self) -> Dict[str, int]:
         with self.lock:
@@ -130,10 +139,24 @@ def background_cpu(seconds: float) -> float:
     return (machine_busy_seconds() - before) / ((time.monotonic() - t0) * (os.cpu_count() or 1))
 
 
+def wait_idle(server: RunningServer, limit: float = 20.0) -> float:
+    """Waits until the server has used < 5% of a core for 0.5 s (a server that does not shed load may still be
+    working off requests its last run left behind); returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        pids = server.pids()
+        before = cpu_seconds(pids)
+        time.sleep(0.5)
+        if cpu_seconds(pids) - before < 0.025:
+            break
+    return time.monotonic() - started
+
+
 def measure(server: RunningServer, sampler: Sampler, config: Dict, scenario: str, connections: int, args,
-            script: str) -> Dict:
+            script: str, warm: bool) -> Dict:
     spec = config["scenarios"][scenario]
-    if not spec.get("acceptStatuses"):
+    sampler.watch(server)
+    if warm and not spec.get("acceptStatuses"):
         # Warm-up: caches, connections; not recorded. Not before an overload run: a server that does not shed load
         # would still be working off the warm-up's abandoned requests when the measured run starts.
         run_wrk(server.url, script, connections, args.warmup)
@@ -176,12 +199,11 @@ def measure(server: RunningServer, sampler: Sampler, config: Dict, scenario: str
     }
 
 
-def session(key: str, work: List[Tuple[str, int]], config: Dict, args, paths: Dict, scripts: Dict, round_no: int,
-            log_dir: str) -> Dict:
-    """Starts one server, measures idle memory, runs its scenarios, records its peaks and stops it."""
-    server = RunningServer(SERVERS[key], paths, os.path.join(log_dir, f"{key}.r{round_no}.log"))
-    sampler = Sampler(server)
-    record = {"server": key, "round": round_no, "runs": []}
+def start_server(key: str, config: Dict, args, paths: Dict, scripts: Dict, work: List[Tuple[str, int]],
+                 log_dir: str) -> Tuple[Optional[RunningServer], Dict]:
+    """Starts one server, reads its idle memory and checks one answer per scenario it will run."""
+    server = RunningServer(SERVERS[key], paths, os.path.join(log_dir, f"{key}.log"))
+    record: Dict = {"server": key, "round": 1, "runs": []}
     try:
         record["startup_s"] = server.wait_ready()
         time.sleep(args.settle)
@@ -201,41 +223,35 @@ def session(key: str, work: List[Tuple[str, int]], config: Dict, args, paths: Di
         if args.k6_check and server.server.kind == "sidewinder" and not server.server.logging:
             record["k6_selfcheck"] = k6_selfcheck(server)
             args.k6_check = False  # once per benchmark is enough
-        # Session warm-up: .NET compiles hot methods again (tier 1, with profile-guided optimisation) over the first
-        # seconds of load; a long-running service is measured, not its start. Applied to every server alike.
-        warm = [s for s in dict.fromkeys(s for s, _ in work) if not config["scenarios"][s].get("acceptStatuses")]
-        for scenario in warm:
-            levels = config["scenarios"][scenario]["concurrency"]
-            run_wrk(server.url, scripts[scenario], min(32, max(levels)), max(1.0, args.session_warmup / len(warm)))
-        sampler.start()
-        for scenario, connections in work:
-            run = measure(server, sampler, config, scenario, connections, args, scripts[scenario])
-            run["round"] = round_no
-            record["runs"].append(run)
-            print(f"  {key:14} {scenario:8} c={connections:<4} {run['rps']:9.0f} req/s  p50 {run['p50_ms']:7.2f} ms"
-                  f"  p99 {run['p99_ms']:8.2f} ms  errors {sum(run['errors'].values())}"
-                  f"  cpu/req {run['server_cpu_us_per_request'] or 0:6.0f} us  bg {run['background_cpu']:.0%}", flush=True)
-        record["final"] = memory(server.pids())
+        return server, record
     except Exception as exc:  # noqa: BLE001 - one failing server must not lose the others' results
         record["error"] = str(exc)
         print(f"  {key}: FAILED: {exc}", flush=True)
-    finally:
-        sampler.stop_event.set()
         server.stop()
-    return record
+        return None, record
+
+
+def warm_up(server: RunningServer, config: Dict, scripts: Dict, work: List[Tuple[str, int]], seconds: float) -> None:
+    """.NET compiles hot methods again (tier 1, with profile-guided optimisation) over the first seconds of load; a
+    long-running service is measured, not its start. Applied to every server alike."""
+    warm = [s for s in dict.fromkeys(s for s, _ in work) if not config["scenarios"][s].get("acceptStatuses")]
+    for scenario in warm:
+        levels = config["scenarios"][scenario]["concurrency"]
+        run_wrk(server.url, scripts[scenario], min(32, max(levels)), max(1.0, seconds / len(warm)))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=float, default=4, help="seconds measured per run (default 4)")
+    parser.add_argument("--duration", type=float, default=3, help="seconds measured per run (default 3)")
     parser.add_argument("--session-warmup", type=float, default=5,
                         help="seconds of unrecorded load over a server's scenarios after it starts (default 5)")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of unrecorded load before each run (default 1)")
-    parser.add_argument("--rounds", type=int, default=2, help="rounds over all servers, order alternating (default 2)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs of each scenario per server, server order reversed every other time (default 3)")
     parser.add_argument("--settle", type=float, default=2, help="seconds idle after start-up before idle memory is read")
     parser.add_argument("--only", default="", help="comma-separated server keys to run (default all)")
     parser.add_argument("--quiet-wait", type=float, default=60,
-                        help="total seconds to wait, at most, for other processes to quiet down before sessions")
+                        help="seconds to wait, at most, for other processes to quiet down before starting")
     parser.add_argument("--sidewinder-root", default=ROOT, help="checkout whose Sidewinder build to run")
     parser.add_argument("--no-k6-check", dest="k6_check", action="store_false",
                         help="skip running the k6 scripts (under Node) against the first Sidewinder started")
@@ -254,31 +270,67 @@ def main() -> int:
     scripts = {name: write_script(work_dir, config, name) for name in config["scenarios"]}
 
     only = {k for k in args.only.split(",") if k}
+    step_servers: Dict[Tuple[str, int], List[str]] = {}  # (scenario, connections) -> servers, in plan order
     per_server: Dict[str, List[Tuple[str, int]]] = {}
     for scenario, levels, keys in PLAN:
-        for key in keys:
-            if not only or key in only:
-                for c in levels or config["scenarios"][scenario]["concurrency"]:
-                    per_server.setdefault(key, []).append((scenario, c))
+        keys = [k for k in keys if not only or k in only]
+        for c in levels or config["scenarios"][scenario]["concurrency"]:
+            for key in keys:
+                step_servers.setdefault((scenario, c), []).append(key)
+                per_server.setdefault(key, []).append((scenario, c))
+    steps = sorted(step_servers.items(), key=lambda item: [p[0] for p in PLAN].index(item[0][0]))
     order = list(per_server)
 
     started = time.time()
-    quiet_budget = args.quiet_wait
-    sessions = []
-    for round_no in range(1, args.rounds + 1):
-        keys = order if round_no % 2 == 1 else list(reversed(order))
-        print(f"round {round_no}/{args.rounds}: {', '.join(keys)}", flush=True)
-        for key in keys:
-            waited, bg = 0.0, background_cpu(1.0)
-            while bg > 0.15 and quiet_budget > 0:
-                time.sleep(2)
-                quiet_budget -= 3
-                waited += 3
-                bg = background_cpu(1.0)
-            record = session(key, per_server[key], config, args, paths, scripts, round_no, work_dir)
-            record["background_before"] = bg
-            record["quiet_waited_s"] = waited
-            sessions.append(record)
+    waited, bg = 0.0, background_cpu(1.0)
+    while bg > 0.15 and waited < args.quiet_wait:
+        time.sleep(2)
+        waited += 3
+        bg = background_cpu(1.0)
+    print(f"starting {len(order)} servers (other processes use {bg:.0%} of the machine)", flush=True)
+    running: Dict[str, RunningServer] = {}
+    records: Dict[str, Dict] = {}
+    sampler = Sampler()
+    sampler.start()
+    try:
+        for key in order:
+            server, records[key] = start_server(key, config, args, paths, scripts, per_server[key], work_dir)
+            if server:
+                running[key] = server
+                print(f"  {key:14} ready in {records[key]['startup_s']:.1f} s, idle RSS "
+                      f"{records[key]['idle_rss_kib'] / 1024:.0f} MiB", flush=True)
+        for key, server in running.items():
+            warm_up(server, config, scripts, per_server[key], args.session_warmup)
+        # Every step runs its servers back to back, `rounds` times, the order reversed every other time, so drift
+        # on the machine (other work, heat) affects every server alike.
+        for (scenario, connections), keys in steps:
+            keys = [k for k in keys if k in running]
+            for round_no in range(1, args.rounds + 1):
+                for key in (keys if round_no % 2 == 1 else list(reversed(keys))):
+                    server = running[key]
+                    idle_wait = wait_idle(server)
+                    try:
+                        run = measure(server, sampler, config, scenario, connections, args, scripts[scenario],
+                                      warm=round_no == 1)
+                    except Exception as exc:  # noqa: BLE001 - record and go on with the others
+                        print(f"  {key}: {scenario} c={connections} FAILED: {exc}", flush=True)
+                        records[key].setdefault("error", f"{scenario} c={connections}: {exc}")
+                        continue
+                    run["round"] = round_no
+                    run["idle_wait_s"] = idle_wait
+                    records[key]["runs"].append(run)
+                    print(f"  r{round_no} {key:14} {scenario:8} c={connections:<4} {run['rps']:9.0f} req/s"
+                          f"  p50 {run['p50_ms']:7.2f} ms  p99 {run['p99_ms']:8.2f} ms"
+                          f"  errors {sum(run['errors'].values())}"
+                          f"  cpu/req {run['server_cpu_us_per_request'] or 0:6.0f} us"
+                          f"  bg {run['background_cpu']:.0%}", flush=True)
+        for key, server in running.items():
+            records[key]["final"] = memory(server.pids())
+    finally:
+        sampler.stop_event.set()
+        for server in running.values():
+            server.stop()
+    sessions = [records[k] for k in order]
     results = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
         "elapsed_s": time.time() - started,
