@@ -51,6 +51,7 @@ public sealed class RunCommandSmokeTests
         var exited = await Task.Run(() => service.Process.WaitForExit(60_000));
 
         Assert.True(exited, "the service kept running on 0.0.0.0 without keys\n" + service.Output);
+        service.Process.WaitForExit(); // without a timeout it also waits until the redirected output is read to the end
         Assert.Equal(1, service.Process.ExitCode);
         Assert.Contains("Refusing to serve", service.Output, StringComparison.Ordinal);
         Assert.Contains("Auth__ApiKeys__0__Key", service.Output, StringComparison.Ordinal);
