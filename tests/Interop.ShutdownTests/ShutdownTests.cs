@@ -7,7 +7,7 @@ public sealed class ShutdownTests
     [Fact]
     public void Shutdown_WaitsForBusyThreadThenFinalizesOnOwnerThread()
     {
-        var runtime = PythonRuntime.Start(new PythonRuntimeOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(200) });
+        var runtime = PythonRuntime.Start(new PythonRuntimeOptions { ShutdownTimeout = TimeSpan.FromSeconds(3) });
         using var inside = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var worker = new Thread(() =>

@@ -43,9 +43,10 @@ public sealed class DeadlineTests(PoolFixture fixture)
     {
         await using var pool = fixture.CreatePool(o => o.InterruptGracePeriod = TimeSpan.FromMilliseconds(100));
 
+        // The deadline leaves room for the print on a loaded machine; the sleep outlasts deadline and grace period.
         var stuck = await pool.SubmitAsync(new RunJob("import time\nprint('before sleep', flush=True)\ntime.sleep(3)\nprint('never')")
         {
-            Timeout = TimeSpan.FromMilliseconds(300),
+            Timeout = TimeSpan.FromMilliseconds(1000),
         });
         await Wait.UntilAsync(() => pool.Status is { QuarantinedWorkers: 1, Workers: 1 }, "a replacement for the quarantined worker");
         var replacement = await pool.SubmitAsync(new EvalJob("'replacement'"));
