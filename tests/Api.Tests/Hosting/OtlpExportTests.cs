@@ -10,7 +10,7 @@ public sealed class OtlpExportTests
     [Fact]
     public async Task Eval_WithOtlpEndpointConfigured_ExportsTracesAndMetricsByShutdown()
     {
-        var port = FreePort();
+        var port = Ports.FreeLoopbackPort();
         using var receiver = new HttpListener();
         receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
         receiver.Start();
@@ -53,10 +53,4 @@ public sealed class OtlpExportTests
         Assert.All(received, r => Assert.True(r.Length > 0));
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

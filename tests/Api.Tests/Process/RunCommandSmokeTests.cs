@@ -17,7 +17,7 @@ public sealed class RunCommandSmokeTests
     [Fact]
     public async Task RunCommand_ServesEveryEndpointAndStopsCleanlyOnSigterm()
     {
-        var port = FreePort();
+        var port = Ports.FreeLoopbackPort();
         var freeThreaded = Environment.GetEnvironmentVariable("SIDEWINDER_PYTHON") == "3.13t";
         using var service = Start("bash", ["run.sh", .. freeThreaded ? ["--free-threaded"] : Array.Empty<string>()],
             new() { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -46,7 +46,7 @@ public sealed class RunCommandSmokeTests
     public async Task Service_NonLoopbackAddressWithoutKeys_RefusesToStartAndSaysWhyInJsonLogs()
     {
         var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
-        using var service = Start("dotnet", [dll, "--urls", $"http://0.0.0.0:{FreePort()}"], new() { ["Logging__Format"] = "json" });
+        using var service = Start("dotnet", [dll, "--urls", $"http://0.0.0.0:{Ports.FreeLoopbackPort()}"], new() { ["Logging__Format"] = "json" });
 
         var exited = await Task.Run(() => service.Process.WaitForExit(60_000));
 
@@ -125,12 +125,6 @@ public sealed class RunCommandSmokeTests
         return new RunningService(process, output);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string FindRepositoryRoot()
     {
