@@ -258,8 +258,8 @@ def build_section(results: Dict, meta: Dict, config: Dict, chart_name: str) -> s
         f"(the first time after {settings['warmup_s']:g} s of unrecorded warm-up), so drift on the machine affects "
         "all alike. Other load on a shared machine only slows runs down, so the tables show each "
         "server's best round (its throughput with that round's latencies; CPU per request: the lowest), for every "
-        "server alike; (−x%) marks a worse round that much slower, when 15% or more. All rounds are in "
-        "`load/results/latest.json`. "
+        "server alike; (−x%) marks a worse round that much slower, when 15% or more. Every round is kept in "
+        "`load/results/latest.json` on the machine that ran it (not committed). "
         "p50/p99 are wrk's latency percentiles. Memory is sampled every 0.2 s over the server's whole process tree "
         "(RSS; PSS counts pages shared between processes once). A check request per scenario verifies each "
         "server's answer (status, outcome, value) before it is measured.",
