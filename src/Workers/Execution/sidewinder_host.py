@@ -4,7 +4,8 @@ Loaded once per process by Sidewinder.Workers as the module ``_sidewinder_host``
 
 Output and log records are routed by thread: each worker thread runs one job at a time, so the thread
 ident identifies the job. This stays correct when jobs run truly in parallel on a free-threaded build,
-where a single process-wide ``sys.stdout`` must serve every worker at once.
+where a single process-wide ``sys.stdout`` must serve every worker at once. A thread that a job starts with
+``threading`` writes into that job's output while the job runs (see _start_thread).
 """
 import ast
 import collections
@@ -49,7 +50,9 @@ class _Buffer:
         self.size += len(text)
 
     def value(self):
-        return "".join(self.parts)
+        # Threads a job started may write at the same time as the job: size is then approximate, the limit is not.
+        text = "".join(self.parts)
+        return text if len(text) <= self.limit else text[:self.limit]
 
 
 class _JobContext:
@@ -68,19 +71,49 @@ class _JobContext:
 
 
 def _job_context():
-    """The calling thread's job context, or None if the thread is not running a job."""
+    """The context that output and records of the calling thread belong to: its own job's, or that of the running job
+    that started the thread; None otherwise."""
     ident = _get_ident()
     context = _contexts.get(ident)
+    if context is None:
+        return _starter_context()
     if context.__class__ is tuple:  # begin()'s settings: the job's first write or record
         context = _contexts[ident] = _JobContext(*context)
     return context
 
 
+def _starter_context():
+    """The context of the job that started the calling thread (directly or through other threads), while it runs."""
+    starter = getattr(threading.current_thread(), "_sidewinder_job", None)
+    if starter is None:
+        return None
+    ident, context = starter
+    # The job is over (or its thread runs another job now): write to the process's stream, never into another job.
+    return context if _contexts.get(ident) is context else None
+
+
+_thread_start = threading.Thread.start
+
+
+def _start_thread(self):
+    """threading.Thread.start that remembers the running job, so that the new thread's output and log records go to
+    that job for as long as it runs. Installed by configure()."""
+    ident = _get_ident()
+    if ident in _contexts:
+        self._sidewinder_job = (ident, _job_context())
+    else:
+        starter = getattr(threading.current_thread(), "_sidewinder_job", None)
+        if starter is not None:
+            self._sidewinder_job = starter
+    return _thread_start(self)
+
+
 class _Router(io.TextIOBase):
     """The process-wide sys.stdout / sys.stderr: a write lands in the buffer of the job on the calling thread.
 
-    Writes from threads that are not running a job (threads user code started, interpreter internals) go to
-    the original stream, so nothing is lost and nothing crosses into another job.
+    A thread started (with threading) during a job writes into that job while it runs. Other writes (such threads
+    after their job ended, interpreter internals) go to the original stream, so nothing is lost and nothing crosses
+    into another job.
     """
 
     def __init__(self, stderr, fallback):
@@ -106,7 +139,7 @@ class _Router(io.TextIOBase):
         pass  # shared by every job: a job closing sys.stdout must not break the next one
 
     def flush(self):
-        if _get_ident() not in _contexts and self._fallback is not None:
+        if _get_ident() not in _contexts and _starter_context() is None and self._fallback is not None:
             self._fallback.flush()
 
     def write(self, text):
@@ -161,10 +194,11 @@ _handler = None
 
 
 def configure(scripts_dir, log_level):
-    """Installs the routers and the logging handler (once per process) and adds a scripts directory."""
+    """Installs the routers, the logging handler and the thread-start hook (once per process) and adds a scripts directory."""
     global _handler, _scripts_dirs
     sys.stdout = _stdout
     sys.stderr = _stderr
+    threading.Thread.start = _start_thread
     root = logging.getLogger()
     if _handler is None:
         _handler = _Handler()

@@ -50,18 +50,28 @@ public sealed class LoggingBridgeTests(PoolFixture fixture)
     }
 
     [Fact]
-    public async Task SubmitAsync_RecordFromThreadWithoutJob_IsForwardedWithoutJobId()
+    public async Task SubmitAsync_RecordFromThreadWhoseJobEnded_IsForwardedWithoutJobId()
     {
         await using var pool = fixture.CreatePool(_ => { });
-        const string code = "import logging, threading\nthreading.Thread(target=lambda: logging.warning('orphan-record-marker')).start()";
+        const string first = """
+            import builtins, logging, threading
+            builtins.sidewinder_test_log_go = threading.Event()
+            def late():
+                builtins.sidewinder_test_log_go.wait(10)
+                logging.warning("orphan-record-marker")
+            builtins.sidewinder_test_log_thread = threading.Thread(target=late)
+            builtins.sidewinder_test_log_thread.start()
+            """;
+        const string second = """
+            import builtins
+            builtins.sidewinder_test_log_go.set()
+            builtins.sidewinder_test_log_thread.join()
+            del builtins.sidewinder_test_log_go, builtins.sidewinder_test_log_thread
+            """;
 
-        await pool.SubmitAsync(new RunJob(code) { Id = "job-log-orphan" });
-        // Records of threads without a job are forwarded when a job ends; keep jobs coming until it shows up.
-        await Wait.UntilAsync(() =>
-        {
-            pool.SubmitAsync(new EvalJob("None")).GetAwaiter().GetResult();
-            return fixture.Logs.Entries.Any(e => e.Message.Contains("orphan-record-marker", StringComparison.Ordinal));
-        }, "the orphan record to be forwarded");
+        await pool.SubmitAsync(new RunJob(first) { Id = "job-log-orphan-1" });
+        // The record is emitted during the second job by a thread the first job started; it belongs to neither.
+        await pool.SubmitAsync(new RunJob(second) { Id = "job-log-orphan-2" });
 
         var entry = Assert.Single(fixture.Logs.Entries, e => e.Message.Contains("orphan-record-marker", StringComparison.Ordinal));
         Assert.DoesNotContain("job-log-orphan", entry.Message, StringComparison.Ordinal);

@@ -68,4 +68,63 @@ public sealed class OutputCaptureTests(PoolFixture fixture)
 
         Assert.Equal("TypeError", result.Error!.Type);
     }
+
+    [Fact]
+    public async Task SubmitAsync_ThreadsStartedByJob_WriteIntoTheJob()
+    {
+        const string code = """
+            import logging, sys, threading
+            def inner():
+                print("nested thread")
+            def work():
+                print("worker thread")
+                print("worker stderr", file=sys.stderr)
+                logging.warning("thread-record-marker")
+                nested = threading.Thread(target=inner)
+                nested.start()
+                nested.join()
+            thread = threading.Thread(target=work)
+            thread.start()
+            thread.join()
+            print("job thread")
+            """;
+
+        var result = await fixture.Pool.SubmitAsync(new RunJob(code) { Id = "job-thread-output" });
+
+        Assert.Equal(JobOutcome.Ok, result.Outcome);
+        Assert.Equal("worker thread\nnested thread\njob thread\n", result.Stdout);
+        Assert.Equal("worker stderr\n", result.Stderr);
+        var record = Assert.Single(fixture.Logs.Entries, e => e.Message.Contains("thread-record-marker", StringComparison.Ordinal));
+        Assert.Contains("job-thread-output", record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitAsync_ThreadOutlivesItsJob_LaterOutputNeverReachesTheNextJob()
+    {
+        await using var pool = fixture.CreatePool(_ => { });
+        const string first = """
+            import builtins, threading
+            builtins.sidewinder_test_go = threading.Event()
+            def late():
+                builtins.sidewinder_test_go.wait(10)
+                print("late output")
+            builtins.sidewinder_test_thread = threading.Thread(target=late)
+            builtins.sidewinder_test_thread.start()
+            print("first job")
+            """;
+        const string second = """
+            import builtins
+            builtins.sidewinder_test_go.set()
+            builtins.sidewinder_test_thread.join()
+            del builtins.sidewinder_test_go, builtins.sidewinder_test_thread
+            print("second job")
+            """;
+
+        var firstResult = await pool.SubmitAsync(new RunJob(first));
+        var secondResult = await pool.SubmitAsync(new RunJob(second)); // same worker: the pool has one
+
+        Assert.Equal("first job\n", firstResult.Stdout);
+        Assert.Equal(JobOutcome.Ok, secondResult.Outcome);
+        Assert.Equal("second job\n", secondResult.Stdout);
+    }
 }
