@@ -94,7 +94,9 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("The Python worker pool could not start: " + failure.Message, failure);
         }
         Watchdog.Start();
-        WorkerPoolLog.PoolStarted(Logger, _targetWorkers, _options.QueueCapacity, runtime.Info.ToString() ?? "", _parallel);
+        var info = runtime.Info;
+        WorkerPoolLog.PoolStarted(Logger, _targetWorkers, _options.QueueCapacity,
+            $"{info.Version}{(info.IsFreeThreaded ? " free-threaded" : "")} ({info.Installation.LibraryPath})", _parallel);
     }
 
     /// <summary>The pool's settings (do not change them after construction).</summary>
@@ -219,7 +221,11 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         {
             if (_host is null)
             {
-                var host = PythonHost.GetOrLoad(Runtime, _options);
+                var host = PythonHost.GetOrLoad(Runtime, _options, PythonLogger);
+                if (host.ImmortalizesNewObjects)
+                {
+                    WorkerPoolLog.ImmortalCodeObjects(Logger);
+                }
                 var settings = Runtime.Attach(py => PythonHost.CaptureSettings(py, _options.MaxOutputChars, _options.MaxLogRecordsPerJob));
                 Runner = new JobRunner(host, _options, settings);
                 _host = host;

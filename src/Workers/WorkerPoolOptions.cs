@@ -34,8 +34,18 @@ public sealed class WorkerPoolOptions
     /// <summary>Python <c>logging</c> records forwarded per job; further ones are counted, not kept. Default: 1000.</summary>
     public int MaxLogRecordsPerJob { get; set; } = 1000;
 
-    /// <summary>Lowest Python logging level forwarded to .NET logging (sets the Python root logger level). Default: Information.</summary>
-    public LogLevel PythonLogLevel { get; set; } = LogLevel.Information;
+    /// <summary>Lowest Python logging level forwarded to .NET logging (sets the Python root logger level, once per process).
+    /// Default: null, meaning the lowest level the pool's logger factory enables for the category
+    /// <c>Sidewinder.Workers.Python</c> when the first pool starts, so Python does not build records .NET would drop
+    /// (no level at all without a logger factory).</summary>
+    public LogLevel? PythonLogLevel { get; set; }
+
+    /// <summary>Python's cyclic garbage collector threshold (<c>gc.set_threshold</c>'s first value), set when the first
+    /// pool starts (it is process-wide). Default: null, meaning 20,000 on a free-threaded build, where every collection
+    /// walks the whole heap with every thread stopped and Python's own 2,000 makes one run every ~1,000 trivial jobs,
+    /// and Python's own value (700) on a GIL build, whose young collections are cheap. 0 turns automatic collection
+    /// off.</summary>
+    public int? GcThreshold { get; set; }
 
     /// <summary>Stuck threads tolerated at once; while at the limit no replacement worker is started. Default: 4.</summary>
     public int MaxQuarantinedWorkers { get; set; } = 4;
@@ -90,6 +100,10 @@ public sealed class WorkerPoolOptions
         {
             errors.Add($"Workers:MaxLogRecordsPerJob must not be negative; got {MaxLogRecordsPerJob}.");
         }
+        if (GcThreshold < 0)
+        {
+            errors.Add($"Workers:GcThreshold must not be negative (0 turns automatic collection off); got {GcThreshold}.");
+        }
         if (MaxQuarantinedWorkers < 0)
         {
             errors.Add($"Workers:MaxQuarantinedWorkers must not be negative; got {MaxQuarantinedWorkers}.");
@@ -130,12 +144,37 @@ public sealed class WorkerPoolOptions
     internal int ResolveWorkerCount(bool parallel) =>
         WorkerCount ?? (parallel ? Environment.ProcessorCount : Math.Max(2, 2 * Environment.ProcessorCount));
 
-    internal static int PythonLevel(LogLevel level) => level switch
+    /// <summary>The Python logging level matching <see cref="PythonLogLevel"/>, or the lowest level
+    /// <paramref name="pythonLogger"/> enables when it is unset. 100 (above CRITICAL) lets no record through.</summary>
+    internal int ResolvePythonLevel(ILogger pythonLogger)
     {
-        LogLevel.Trace or LogLevel.Debug => 10,
-        LogLevel.Information => 20,
-        LogLevel.Warning => 30,
-        LogLevel.Error => 40,
-        _ => 50,
-    };
+        var level = PythonLogLevel ?? LowestEnabled(pythonLogger);
+        return level switch
+        {
+            LogLevel.Trace or LogLevel.Debug => 10,
+            LogLevel.Information => 20,
+            LogLevel.Warning => 30,
+            LogLevel.Error => 40,
+            LogLevel.Critical => 50,
+            _ => 100,
+        };
+    }
+
+    /// <summary>Free-threaded builds' default for <see cref="GcThreshold"/>.</summary>
+    internal const int FreeThreadedGcThreshold = 20_000;
+
+    /// <summary>The threshold to set, or null to keep Python's own.</summary>
+    internal int? ResolveGcThreshold(bool freeThreaded) => GcThreshold ?? (freeThreaded ? FreeThreadedGcThreshold : null);
+
+    private static LogLevel LowestEnabled(ILogger logger)
+    {
+        for (var level = LogLevel.Trace; level < LogLevel.None; level++)
+        {
+            if (logger.IsEnabled(level))
+            {
+                return level;
+            }
+        }
+        return LogLevel.None;
+    }
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Sidewinder.Workers.Tests;
 
 public sealed class WorkerPoolOptionsTests
@@ -31,4 +34,42 @@ public sealed class WorkerPoolOptionsTests
         Assert.Contains(errors, e => e.Contains("IdleSpinTime", StringComparison.Ordinal));
         Assert.Throws<ArgumentException>(options.ThrowIfInvalid);
     }
+
+    [Theory]
+    [InlineData(LogLevel.Debug, 10)]
+    [InlineData(LogLevel.Information, 20)]
+    [InlineData(LogLevel.Warning, 30)]
+    [InlineData(LogLevel.Critical, 50)]
+    [InlineData(LogLevel.None, 100)]
+    public void ResolvePythonLevel_Unset_FollowsTheDotNetLevelOfThePythonCategory(LogLevel minimum, int expected)
+    {
+        using var factory = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddFilter("Sidewinder.Workers.Python", minimum)
+            .AddProvider(new CapturingLoggerProvider()));
+
+        var level = new WorkerPoolOptions().ResolvePythonLevel(factory.CreateLogger("Sidewinder.Workers.Python"));
+
+        Assert.Equal(expected, level);
+    }
+
+    [Fact]
+    public void ResolvePythonLevel_NoLoggerFactory_LetsNoRecordThrough() =>
+        Assert.Equal(100, new WorkerPoolOptions().ResolvePythonLevel(NullLogger.Instance));
+
+    [Fact]
+    public void ResolvePythonLevel_Set_WinsOverTheDotNetLevel() =>
+        Assert.Equal(30, new WorkerPoolOptions { PythonLogLevel = LogLevel.Warning }.ResolvePythonLevel(NullLogger.Instance));
+
+    [Theory]
+    [InlineData(null, true, WorkerPoolOptions.FreeThreadedGcThreshold)]
+    [InlineData(null, false, null)]
+    [InlineData(5000, false, 5000)]
+    [InlineData(0, true, 0)]
+    public void ResolveGcThreshold_DefaultsByBuild_SettingWins(int? setting, bool freeThreaded, int? expected) =>
+        Assert.Equal(expected, new WorkerPoolOptions { GcThreshold = setting }.ResolveGcThreshold(freeThreaded));
+
+    [Fact]
+    public void Validate_NegativeGcThreshold_NamesTheSetting() =>
+        Assert.Contains("GcThreshold", Assert.Single(new WorkerPoolOptions { GcThreshold = -1 }.Validate()), StringComparison.Ordinal);
 }

@@ -41,15 +41,20 @@ internal static class SwaggerExtensions
         return builder;
     }
 
+    private static readonly PathString UiPath = new("/swagger");
+
     public static WebApplication UseSwaggerDocs(this WebApplication app)
     {
-        app.UseSwagger();
-        app.UseSwaggerUI(options =>
-        {
-            options.SwaggerEndpoint("/swagger/v1/swagger.json", "Sidewinder v1");
-            options.DocumentTitle = "Sidewinder API";
-            options.DisplayRequestDuration();
-        });
+        // The document is an endpoint and the UI's middleware only sees /swagger requests: neither inspects the
+        // execution requests.
+        app.MapSwagger();
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(UiPath, StringComparison.OrdinalIgnoreCase), branch =>
+            branch.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint("/swagger/v1/swagger.json", "Sidewinder v1");
+                options.DocumentTitle = "Sidewinder API";
+                options.DisplayRequestDuration();
+            }));
         return app;
     }
 }

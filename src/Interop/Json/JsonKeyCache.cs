@@ -14,8 +14,9 @@ internal sealed class JsonKeyCache : IDisposable
     private const int Slots = 256;
     private const int MaxKeyBytes = 64;
 
-    private readonly byte[]?[] _bytes = new byte[]?[Slots];
-    private readonly nint[] _strings = new nint[Slots];
+    // Allocated on the first key: converting a scalar or an array of scalars needs no cache.
+    private byte[]?[]? _bytes;
+    private nint[]? _strings;
     private List<nint>? _evicted;
 
     /// <summary>A cached (borrowed) str for these unescaped key bytes, or 0.</summary>
@@ -29,6 +30,8 @@ internal sealed class JsonKeyCache : IDisposable
         var hash = new HashCode();
         hash.AddBytes(key);
         slot = hash.ToHashCode() & (Slots - 1);
+        _bytes ??= new byte[]?[Slots];
+        _strings ??= new nint[Slots];
         var cached = _bytes[slot];
         return cached is not null && key.SequenceEqual(cached) ? _strings[slot] : 0;
     }
@@ -36,11 +39,12 @@ internal sealed class JsonKeyCache : IDisposable
     /// <summary>Takes over the reference to <paramref name="str"/> and returns it borrowed.</summary>
     public nint Add(int slot, ReadOnlySpan<byte> key, nint str)
     {
-        if (_strings[slot] != 0)
+        // Find gave out the slot, so the arrays exist.
+        if (_strings![slot] != 0)
         {
             (_evicted ??= []).Add(_strings[slot]);
         }
-        _bytes[slot] = key.ToArray();
+        _bytes![slot] = key.ToArray();
         _strings[slot] = str;
         return str;
     }
@@ -48,14 +52,17 @@ internal sealed class JsonKeyCache : IDisposable
     /// <summary>Releases every str the cache owns (the thread must be attached).</summary>
     public void Dispose()
     {
-        foreach (var str in _strings)
+        if (_strings is not null)
         {
-            if (str != 0)
+            foreach (var str in _strings)
             {
-                Objects.Py_DecRef(str);
+                if (str != 0)
+                {
+                    Objects.Py_DecRef(str);
+                }
             }
+            Array.Clear(_strings);
         }
-        Array.Clear(_strings);
         if (_evicted is not null)
         {
             foreach (var str in _evicted)

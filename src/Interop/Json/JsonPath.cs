@@ -9,23 +9,41 @@ namespace Sidewinder.Interop.Json;
 /// </remarks>
 internal sealed class JsonPath
 {
-    private readonly long[] _indices;
-    private readonly nint[] _keys;
+    private long[] _indices = [];
+    private nint[] _keys = [];
 
-    public JsonPath(int maxDepth)
+    /// <summary>The arrays grow with the depth reached (up to the converter's own limit), so converting a scalar
+    /// allocates nothing here.</summary>
+    public JsonPath()
     {
-        _indices = new long[maxDepth + 1];
-        _keys = new nint[maxDepth + 1];
     }
 
     /// <summary>The container at <paramref name="level"/> is an array (its items are addressed by index).</summary>
-    public void BeginArray(int level) => _keys[level] = 0;
+    public void BeginArray(int level)
+    {
+        EnsureLevel(level);
+        _keys[level] = 0;
+    }
 
     /// <summary>The item at <paramref name="index"/> of the array at <paramref name="level"/> is being converted.</summary>
     public void SetIndex(int level, long index) => _indices[level] = index;
 
     /// <summary>The member under <paramref name="key"/> (a Python object) of the object at <paramref name="level"/> is being converted.</summary>
-    public void SetKey(int level, nint key) => _keys[level] = key;
+    public void SetKey(int level, nint key)
+    {
+        EnsureLevel(level);
+        _keys[level] = key;
+    }
+
+    private void EnsureLevel(int level)
+    {
+        if (level >= _keys.Length)
+        {
+            var size = Math.Max(8, Math.Max(level + 1, _keys.Length * 2));
+            Array.Resize(ref _keys, size);
+            Array.Resize(ref _indices, size);
+        }
+    }
 
     /// <summary>Formats the path through the first <paramref name="levels"/> containers; <paramref name="keyText"/> renders a key object.</summary>
     public string Format(int levels, Func<nint, string> keyText)

@@ -16,7 +16,7 @@ namespace Sidewinder.Interop.Json;
 /// </remarks>
 internal sealed unsafe class JsonStringDecoder
 {
-    private byte[] _bytes = new byte[256];
+    private byte[] _bytes = []; // grown on the first escaped string
 
     /// <summary>A new reference to the str, or 0 with a Python error set; <paramref name="invalidUtf8"/> when the text is not UTF-8.</summary>
     public nint Decode(ReadOnlySpan<byte> raw, bool escaped, out bool invalidUtf8)
@@ -27,7 +27,7 @@ internal sealed unsafe class JsonStringDecoder
         {
             if (_bytes.Length < raw.Length)
             {
-                _bytes = new byte[Math.Max(raw.Length, _bytes.Length * 2)];
+                _bytes = new byte[Math.Max(Math.Max(raw.Length, 256), _bytes.Length * 2)];
             }
             var written = UnescapeToUtf8(raw, _bytes);
             if (written < 0)

@@ -21,7 +21,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
     private readonly JsonPath _path;
     private readonly JsonStringDecoder _strings = new();
     private readonly JsonKeyCache _keys = new();
-    private nint[] _items = new nint[64];
+    private nint[] _items = [];
     private int _itemCount;
 
     private PyJsonReader(PythonRuntime runtime, JsonConversionOptions options)
@@ -29,7 +29,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
         _runtime = runtime;
         _b = runtime.Builtins;
         _maxDepth = options.MaxDepth;
-        _path = new JsonPath(_maxDepth);
+        _path = new JsonPath();
     }
 
     private Python Py => new(_runtime);
@@ -330,7 +330,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
     {
         if (_itemCount == _items.Length)
         {
-            Array.Resize(ref _items, _items.Length * 2);
+            Array.Resize(ref _items, Math.Max(16, _items.Length * 2));
         }
         _items[_itemCount++] = item;
     }

@@ -52,7 +52,7 @@ internal sealed unsafe partial class PyJsonWriter
         var writerDepth = (writer.Options.MaxDepth == 0 ? 1000 : writer.Options.MaxDepth) - writer.CurrentDepth;
         _maxDepth = Math.Min(options.MaxDepth, Math.Max(writerDepth, 0));
         _writerLimitsDepth = _maxDepth < options.MaxDepth;
-        _path = new JsonPath(_maxDepth);
+        _path = new JsonPath();
         _open = new nint[_maxDepth + 1];
         var start = writer.BytesCommitted + writer.BytesPending;
         _limit = options.MaxOutputBytes > long.MaxValue - start ? long.MaxValue : start + options.MaxOutputBytes;

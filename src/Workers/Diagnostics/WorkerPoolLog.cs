@@ -43,6 +43,11 @@ internal static partial class WorkerPoolLog
 
     [LoggerMessage(13, LogLevel.Warning, "Job {JobId} emitted {Dropped} more Python log records than the per-job limit; they were dropped.")]
     public static partial void RecordsDropped(ILogger logger, string jobId, int dropped);
+
+    [LoggerMessage(14, LogLevel.Warning, "This free-threaded Python has no _testinternalcapi module, so the code objects, functions and classes " +
+        "each job creates are immortal and never freed (CPython 3.13, gh-117783): memory grows with every job. Use a build with " +
+        "test modules (Sidewinder's scripts/provision-python.sh and Dockerfile keep _testinternalcapi).")]
+    public static partial void ImmortalCodeObjects(ILogger logger);
 }
 
 /// <summary>Python <c>logging</c> records forwarded to .NET (category <c>Sidewinder.Workers.Python</c>), like pyo3-log.</summary>

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.Logging;
 using Sidewinder.Interop;
 
 namespace Sidewinder.Workers.Execution;
@@ -39,8 +40,8 @@ internal sealed class PythonHost
     public PyOwned DeadlineExceeded { get; }
 
     /// <summary>Loads the host module on first use (attaching the calling thread) and applies the pool's scripts directory;
-    /// the first pool also sets the Python log level.</summary>
-    public static PythonHost GetOrLoad(PythonRuntime runtime, WorkerPoolOptions options)
+    /// the first pool also sets the Python log level and the collector's threshold.</summary>
+    public static PythonHost GetOrLoad(PythonRuntime runtime, WorkerPoolOptions options, ILogger pythonLogger)
     {
         // Locked before attaching: a thread waiting for a lock while attached would stall stop-the-world pauses.
         lock (s_gate)
@@ -50,7 +51,7 @@ internal sealed class PythonHost
             if (s_instance is not null)
             {
                 using var loaded = py.Import(ModuleName);
-                Configure(py, loaded, options, first: false);
+                Configure(py, loaded, options, pythonLogger, runtime.Info.IsFreeThreaded, first: false);
                 return s_instance;
             }
             using var stream = typeof(PythonHost).Assembly.GetManifestResourceStream("Sidewinder.Workers.sidewinder_host.py")
@@ -69,19 +70,34 @@ internal sealed class PythonHost
             using var modules = sys.GetAttr("modules");
             modules.SetItem(ModuleName, module);
 
-            Configure(py, module, options, first: true);
-            s_instance = new PythonHost(module);
+            Configure(py, module, options, pythonLogger, runtime.Info.IsFreeThreaded, first: true);
+            s_instance = new PythonHost(module)
+            {
+                ImmortalizesNewObjects = runtime.Info.IsFreeThreaded && !StopImmortalizing(module),
+            };
             return s_instance;
         }
     }
 
-    private static void Configure(Python py, PyBound module, WorkerPoolOptions options, bool first)
+    private static void Configure(Python py, PyBound module, WorkerPoolOptions options, ILogger pythonLogger, bool freeThreaded, bool first)
     {
         using var configure = module.GetAttr("configure");
         using var scripts = options.ScriptsDirectory is null ? py.None : py.Str(Path.GetFullPath(options.ScriptsDirectory));
-        // Only the first pool sets the Python root logger level: it is process-wide.
-        using var level = first ? py.Int(WorkerPoolOptions.PythonLevel(options.PythonLogLevel)) : py.None;
-        configure.Call(scripts, level).Dispose();
+        // Only the first pool sets the Python root logger level and the collector's threshold: both are process-wide.
+        using var level = first ? py.Int(options.ResolvePythonLevel(pythonLogger)) : py.None;
+        using var gcThreshold = first && options.ResolveGcThreshold(freeThreaded) is { } threshold ? py.Int(threshold) : py.None;
+        configure.Call(scripts, level, gcThreshold).Dispose();
+    }
+
+    /// <summary>True on a free-threaded 3.13 build where new code objects, functions and classes stay immortal (so each
+    /// job's compiled code is never freed) because the switch that stops it (<c>_testinternalcapi</c>) is missing.</summary>
+    public bool ImmortalizesNewObjects { get; private init; }
+
+    private static bool StopImmortalizing(PyBound module)
+    {
+        using var stop = module.GetAttr("stop_immortalizing");
+        using var stopped = stop.Call();
+        return stopped.IsTrue();
     }
 
     /// <summary>A pool's capture limits in the form <see cref="Begin"/> takes; made once per pool.</summary>

@@ -9,6 +9,7 @@ where a single process-wide ``sys.stdout`` must serve every worker at once. A th
 """
 import ast
 import collections
+import gc
 import importlib
 import importlib.util
 import io
@@ -193,9 +194,12 @@ _import_lock = threading.Lock()
 _handler = None
 
 
-def configure(scripts_dir, log_level):
-    """Installs the routers, the logging handler and the thread-start hook (once per process) and adds a scripts directory."""
+def configure(scripts_dir, log_level, gc_threshold):
+    """Installs the routers, the logging handler and the thread-start hook (once per process), adds a scripts directory,
+    and sets the root logger level and the collector's first threshold unless they are None."""
     global _handler, _scripts_dirs
+    if gc_threshold is not None:
+        gc.set_threshold(gc_threshold, *gc.get_threshold()[1:])
     sys.stdout = _stdout
     sys.stderr = _stderr
     threading.Thread.start = _start_thread
@@ -211,6 +215,29 @@ def configure(scripts_dir, log_level):
             _scripts_dirs += (directory + os.sep,)
         if directory not in sys.path:
             sys.path.insert(0, directory)
+
+
+_immortalization_stopped = False
+
+
+def stop_immortalizing():
+    """Free-threaded CPython 3.13 makes every code object, function and class created after a second thread state
+    exists immortal (gh-117783: a stand-in for deferred reference counting), so each job's compiled code would never
+    be freed. This switches that off for objects created from now on; what was loaded at start-up stays immortal.
+
+    Returns False when the switch is missing (a build without the _testinternalcapi module)."""
+    global _immortalization_stopped
+    if _immortalization_stopped:
+        return True
+    try:
+        import _testinternalcapi
+    except ImportError:
+        return False
+    suppress = getattr(_testinternalcapi, "suppress_immortalization", None)
+    if suppress is not None:  # later versions have real deferred reference counting and no such switch
+        suppress(True)
+    _immortalization_stopped = True
+    return True
 
 
 def begin(settings):

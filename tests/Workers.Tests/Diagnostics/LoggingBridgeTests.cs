@@ -30,11 +30,16 @@ public sealed class LoggingBridgeTests(PoolFixture fixture)
     }
 
     [Fact]
-    public async Task SubmitAsync_PythonDebugRecord_IsBelowDefaultLevelAndNotForwarded()
+    public async Task SubmitAsync_PythonLevels_FollowTheDotNetLevel()
     {
-        await fixture.Pool.SubmitAsync(new RunJob("import logging\nlogging.getLogger('quiet').debug('sidewinder-debug-marker')"));
+        // The fixture's logger factory enables Debug, so the Python root logger is at DEBUG: NOTSET-level records are
+        // below it, debug records are forwarded.
+        await fixture.Pool.SubmitAsync(new RunJob(
+            "import logging\nlog = logging.getLogger('levels')\nlog.log(5, 'sidewinder-level5-marker')\nlog.debug('sidewinder-debug-marker')"));
 
-        Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("sidewinder-debug-marker", StringComparison.Ordinal));
+        Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("sidewinder-level5-marker", StringComparison.Ordinal));
+        var entry = Assert.Single(fixture.Logs.Entries, e => e.Message.Contains("sidewinder-debug-marker", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Debug, entry.Level);
     }
 
     [Fact]

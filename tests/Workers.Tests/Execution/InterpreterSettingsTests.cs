@@ -1,0 +1,37 @@
+namespace Sidewinder.Workers.Tests.Execution;
+
+[Collection(PythonTests.Name)]
+public sealed class InterpreterSettingsTests(PoolFixture fixture)
+{
+    [Fact]
+    public async Task FirstPool_DefaultOptions_SetsTheThresholdForTheBuild()
+    {
+        // The fixture's pool is the process's first and leaves GcThreshold unset.
+        var result = await fixture.Pool.SubmitAsync(new EvalJob("__import__('gc').get_threshold()"));
+
+        Assert.Equal(JobOutcome.Ok, result.Outcome);
+        var threshold = result.Value!.Value.EnumerateArray().Select(v => v.GetInt32()).ToArray();
+        var expected = fixture.Runtime.Info.IsFreeThreaded ? WorkerPoolOptions.FreeThreadedGcThreshold : 700;
+        Assert.Equal(expected, threshold[0]);
+        Assert.Equal(10, threshold[1]); // the other generations keep Python's values
+    }
+
+    [Fact]
+    public async Task SubmitAsync_CodeAndFunctionsAJobCreates_AreNotImmortal()
+    {
+        // Free-threaded 3.13 would make them immortal (never freed) once worker threads exist; the pool stops that.
+        // An immortal object's reference count reads as a huge constant; a mortal one's as a few.
+        const string code = """
+            import sys
+            def f():
+                pass
+            c = compile('x + 1', '<probe>', 'eval')
+            counts = [sys.getrefcount(c), sys.getrefcount(f), sys.getrefcount(f.__code__)]
+            """;
+
+        var result = await fixture.Pool.SubmitAsync(new RunJob(code) { ReturnVariables = ["counts"] });
+
+        Assert.Equal(JobOutcome.Ok, result.Outcome);
+        Assert.All(result.Variables!["counts"].EnumerateArray(), count => Assert.InRange(count.GetInt64(), 1, 100));
+    }
+}
