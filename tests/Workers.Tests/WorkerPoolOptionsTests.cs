@@ -61,14 +61,6 @@ public sealed class WorkerPoolOptionsTests
     public void ResolvePythonLevel_Set_WinsOverTheDotNetLevel() =>
         Assert.Equal(30, new WorkerPoolOptions { PythonLogLevel = LogLevel.Warning }.ResolvePythonLevel(NullLogger.Instance));
 
-    [Theory]
-    [InlineData(null, true, WorkerPoolOptions.FreeThreadedGcThreshold)]
-    [InlineData(null, false, null)]
-    [InlineData(5000, false, 5000)]
-    [InlineData(0, true, 0)]
-    public void ResolveGcThreshold_DefaultsByBuild_SettingWins(int? setting, bool freeThreaded, int? expected) =>
-        Assert.Equal(expected, new WorkerPoolOptions { GcThreshold = setting }.ResolveGcThreshold(freeThreaded));
-
     [Fact]
     public void Validate_NegativeGcThreshold_NamesTheSetting() =>
         Assert.Contains("GcThreshold", Assert.Single(new WorkerPoolOptions { GcThreshold = -1 }.Validate()), StringComparison.Ordinal);

@@ -51,7 +51,7 @@ internal sealed class PythonHost
             if (s_instance is not null)
             {
                 using var loaded = py.Import(ModuleName);
-                Configure(py, loaded, options, pythonLogger, runtime.Info.IsFreeThreaded, first: false);
+                Configure(py, loaded, options, pythonLogger, first: false);
                 return s_instance;
             }
             using var stream = typeof(PythonHost).Assembly.GetManifestResourceStream("Sidewinder.Workers.sidewinder_host.py")
@@ -70,7 +70,7 @@ internal sealed class PythonHost
             using var modules = sys.GetAttr("modules");
             modules.SetItem(ModuleName, module);
 
-            Configure(py, module, options, pythonLogger, runtime.Info.IsFreeThreaded, first: true);
+            Configure(py, module, options, pythonLogger, first: true);
             s_instance = new PythonHost(module)
             {
                 ImmortalizesNewObjects = runtime.Info.IsFreeThreaded && !StopImmortalizing(module),
@@ -79,13 +79,13 @@ internal sealed class PythonHost
         }
     }
 
-    private static void Configure(Python py, PyBound module, WorkerPoolOptions options, ILogger pythonLogger, bool freeThreaded, bool first)
+    private static void Configure(Python py, PyBound module, WorkerPoolOptions options, ILogger pythonLogger, bool first)
     {
         using var configure = module.GetAttr("configure");
         using var scripts = options.ScriptsDirectory is null ? py.None : py.Str(Path.GetFullPath(options.ScriptsDirectory));
         // Only the first pool sets the Python root logger level and the collector's threshold: both are process-wide.
         using var level = first ? py.Int(options.ResolvePythonLevel(pythonLogger)) : py.None;
-        using var gcThreshold = first && options.ResolveGcThreshold(freeThreaded) is { } threshold ? py.Int(threshold) : py.None;
+        using var gcThreshold = first && options.GcThreshold is { } threshold ? py.Int(threshold) : py.None;
         configure.Call(scripts, level, gcThreshold).Dispose();
     }
 
