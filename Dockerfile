@@ -58,14 +58,18 @@ RUN set -eux; \
     cd /build/download; \
     apt-get source --download-only python3.13; \
     tar -C /build/python --strip-components=1 -xJf python3.13_*.orig.tar.xz
+# Test modules are built for one of them: _testinternalcapi holds the switch that stops 3.13t from making the code
+# objects of every job immortal (never freed; see docs/workers.md). The other test modules are deleted.
 RUN set -eux; \
     cd /build/python; \
-    ./configure --prefix="$PYTHON_FT_PREFIX" --disable-gil --enable-shared --without-ensurepip --disable-test-modules \
+    ./configure --prefix="$PYTHON_FT_PREFIX" --disable-gil --enable-shared --without-ensurepip \
       LDFLAGS="-Wl,-rpath,$PYTHON_FT_PREFIX/lib" >/build/configure.log 2>&1 || { tail -n 40 /build/configure.log; exit 1; }; \
     make -j"$(nproc)" >/build/make.log 2>&1 || { tail -n 60 /build/make.log; exit 1; }; \
     make install >/build/install.log 2>&1 || { tail -n 40 /build/install.log; exit 1; }; \
     "$PYTHON_FT_PREFIX/bin/python3.13t" -c 'import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid; assert not sys._is_gil_enabled()'; \
     cd "$PYTHON_FT_PREFIX"; \
+    find lib/python3.13t/lib-dynload \( -name '_test*' -o -name 'xxlimited*' -o -name '_ctypes_test*' \) ! -name '_testinternalcapi.*' -delete; \
+    "$PYTHON_FT_PREFIX/bin/python3.13t" -c 'import _testinternalcapi; _testinternalcapi.suppress_immortalization'; \
     rm -rf lib/python3.13t/test lib/python3.13t/idlelib lib/python3.13t/tkinter lib/python3.13t/turtledemo \
       lib/python3.13t/ensurepip lib/python3.13t/config-3.13t-*/*.a include share; \
     find . \( -name '*.opt-1.pyc' -o -name '*.opt-2.pyc' \) -delete; \

@@ -70,6 +70,16 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void FreeThreadedBuild_KeepsTheImmortalizationSwitch()
+    {
+        // Without _testinternalcapi, 3.13t never frees the code objects of the jobs (the pool logs a warning).
+        var build = Instructions().Where(i => i.Keyword == "RUN" && i.Arguments.Contains("--disable-gil", StringComparison.Ordinal)).Single().Arguments;
+
+        Assert.DoesNotContain("--disable-test-modules", build, StringComparison.Ordinal);
+        Assert.Contains("import _testinternalcapi", build, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FinalStage_RunsAsNonRootWithOnePortAHealthcheckAndAnExecEntrypoint()
     {
         var final = FinalStage();
