@@ -304,7 +304,7 @@ def build_section(results: Dict, meta: Dict, config: Dict, chart_name: str) -> s
     log_lines = logging_table(results, agg)
     if log_lines:
         lines += ["### Per-request logging", "",
-                  "Sidewinder at its default level (one Information line per request, Serilog console sink, "
+                  "Sidewinder at its default level (one Information line per request, formatted and written by a background thread, "
                   "stdout to a file) and uvicorn with its access log on, against the same servers at Warning.", ""]
         lines += log_lines
     analysis = os.path.join(HERE, "analysis.md")
