@@ -7,6 +7,14 @@ internal static partial class ApiLog
         Message = "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms (job {JobId}, outcome {Outcome})")]
     public static partial void RequestCompleted(ILogger logger, string method, string path, int statusCode, double elapsedMs, string? jobId, string? outcome);
 
+    [LoggerMessage(EventId = 6, EventName = "RequestCompletedWithoutJob", Level = LogLevel.Information,
+        Message = "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms")]
+    public static partial void RequestWithoutJobCompleted(ILogger logger, string method, string path, int statusCode, double elapsedMs);
+
+    [LoggerMessage(EventId = 7, EventName = "RequestRejectedBeforeJob", Level = LogLevel.Information,
+        Message = "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms (outcome {Outcome})")]
+    public static partial void RequestWithoutJobCompletedWithOutcome(ILogger logger, string method, string path, int statusCode, double elapsedMs, string outcome);
+
     [LoggerMessage(EventId = 2, EventName = "ProbeCompleted", Level = LogLevel.Debug,
         Message = "HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms")]
     public static partial void ProbeCompleted(ILogger logger, string method, string path, int statusCode, double elapsedMs);

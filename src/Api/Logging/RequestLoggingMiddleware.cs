@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 namespace Sidewinder.Api.Logging;
 
-/// <summary>Writes one line per request when it completes: method, path, status, elapsed time, job id and outcome.</summary>
+/// <summary>Writes one line per request when it completes: method, path, status, elapsed time, and the job id and
+/// outcome when the request has them (a request rejected before it became a job has an outcome only).</summary>
 /// <remarks>Health probes are logged at Debug so that a probe every few seconds does not drown the log.</remarks>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<RequestLoggingMiddleware> logger)
 {
@@ -26,6 +27,18 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<Req
             return;
         }
         var info = RequestJobInfo.Get(context);
-        ApiLog.RequestCompleted(logger, context.Request.Method, path, context.Response.StatusCode, elapsed, info?.JobId, info?.Outcome);
+        var status = context.Response.StatusCode;
+        if (info?.JobId is { } jobId)
+        {
+            ApiLog.RequestCompleted(logger, context.Request.Method, path, status, elapsed, jobId, info.Outcome);
+        }
+        else if (info?.Outcome is { } outcome)
+        {
+            ApiLog.RequestWithoutJobCompletedWithOutcome(logger, context.Request.Method, path, status, elapsed, outcome);
+        }
+        else
+        {
+            ApiLog.RequestWithoutJobCompleted(logger, context.Request.Method, path, status, elapsed);
+        }
     }
 }

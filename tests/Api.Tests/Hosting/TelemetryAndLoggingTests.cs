@@ -36,6 +36,19 @@ public sealed class TelemetryAndLoggingTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task UnknownPath_CompletedRequest_LogsALineWithoutJobFields()
+    {
+        var path = "/no-such-path-" + Guid.NewGuid().ToString("N");
+
+        var response = await api.Factory.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var entry = Assert.Single(api.Factory.Logs.Entries, e => e.EventName == "RequestCompletedWithoutJob" && Equals(e.Properties["Path"], path));
+        Assert.Equal(404, entry.Properties["StatusCode"]);
+        Assert.DoesNotContain("job", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_CompletedRequest_LogsOneLineWithStatusJobIdAndOutcome()
     {
         var response = await api.Factory.CreateClient().PostJsonAsync("/eval", new { code = "1 / 0" });
