@@ -13,9 +13,13 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
 {
     private static readonly Dictionary<string, JsonElement> EmptyVariables = [];
     private readonly JsonBridge _json = new(options.MaxResultBytes);
+    private readonly CodeCache _evalCode = new(EvalFileName, CompileMode.Eval);
 
     public const string EvalFileName = "<eval>";
     public const string RunFileName = "<run>";
+
+    /// <summary>Distinct eval expressions whose compiled code is currently kept.</summary>
+    public int CachedExpressions => _evalCode.Count;
 
     public JobRunOutcome Run(Python py, JobWorkItem item)
     {
@@ -67,9 +71,19 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
     private JobRunOutcome Eval(Python py, EvalJob job)
     {
         using var globals = NewGlobals(py, job);
-        using var code = py.Compile(job.Expression, EvalFileName, CompileMode.Eval);
-        using var value = py.Evaluate(code, globals);
-        return Ok(value);
+        var code = _evalCode.Get(py, job.Expression, out var owned);
+        try
+        {
+            using var value = py.Evaluate(code, globals);
+            return Ok(value);
+        }
+        finally
+        {
+            if (owned)
+            {
+                code.Dispose();
+            }
+        }
     }
 
     private JobRunOutcome RunCell(Python py, RunJob job)
