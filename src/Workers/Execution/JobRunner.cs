@@ -13,7 +13,8 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
 {
     private static readonly Dictionary<string, JsonElement> EmptyVariables = [];
     private readonly JsonBridge _json = new(options.MaxResultBytes);
-    private readonly CodeCache _evalCode = new(EvalFileName, CompileMode.Eval);
+    private readonly CodeCache<PyCode> _evalCode = new(static (py, source) => py.Compile(source, EvalFileName, CompileMode.Eval));
+    private readonly CodeCache<PyOwned> _cells = new((py, source) => host.CompileCell(py, source, RunFileName));
 
     public const string EvalFileName = "<eval>";
     public const string RunFileName = "<run>";
@@ -71,25 +72,16 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
     private JobRunOutcome Eval(Python py, EvalJob job)
     {
         using var globals = NewGlobals(py, job);
-        var code = _evalCode.Get(py, job.Expression, out var owned);
-        try
-        {
-            using var value = py.Evaluate(code, globals);
-            return Ok(value);
-        }
-        finally
-        {
-            if (owned)
-            {
-                code.Dispose();
-            }
-        }
+        using var code = _evalCode.Get(py, job.Expression);
+        using var value = py.Evaluate(code.Code, globals);
+        return Ok(value);
     }
 
     private JobRunOutcome RunCell(Python py, RunJob job)
     {
         using var globals = NewGlobals(py, job);
-        using var value = host.RunCell(py, job.Code, RunFileName, globals);
+        using var cell = _cells.Get(py, job.Code);
+        using var value = host.RunCell(py, cell.Code, globals);
         Dictionary<string, JsonElement>? variables = null;
         if (job.ReturnVariables is { Count: > 0 } names)
         {

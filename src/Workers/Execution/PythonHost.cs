@@ -21,7 +21,7 @@ internal sealed class PythonHost
     private static readonly Lock s_gate = new();
     private static PythonHost? s_instance;
 
-    private readonly PyOwned _begin, _end, _peek, _runCell, _resolve, _noValue;
+    private readonly PyOwned _begin, _end, _peek, _compileCell, _runCell, _resolve, _noValue;
     private readonly (PyOwned Type, string Name)[] _commonTypes;
 
     private PythonHost(PyBound module)
@@ -29,6 +29,7 @@ internal sealed class PythonHost
         _begin = Attr(module, "begin");
         _end = Attr(module, "end");
         _peek = Attr(module, "peek");
+        _compileCell = Attr(module, "compile_cell");
         _runCell = Attr(module, "run_cell");
         _resolve = Attr(module, "resolve");
         _noValue = Attr(module, "_NO_VALUE");
@@ -147,13 +148,23 @@ internal sealed class PythonHost
         return summary.IsNone ? null : Read(summary, null, out _);
     }
 
-    /// <summary>Runs a cell; returns the final expression's value, or a null handle if the cell has none.</summary>
-    public PyBound RunCell(Python py, string source, string fileName, PyBound globals)
+    /// <summary>Compiles a cell: its statements and its final bare expression, if it has one.</summary>
+    /// <exception cref="PythonException">The cell does not compile.</exception>
+    public PyOwned CompileCell(Python py, string source, string fileName)
     {
-        using var run = _runCell.Bind(py);
+        using var compile = _compileCell.Bind(py);
         using var code = py.Str(source);
         using var file = py.Str(fileName);
-        var value = run.Call(code, file, globals);
+        using var compiled = compile.Call(code, file);
+        return compiled.ToOwned();
+    }
+
+    /// <summary>Runs a compiled cell; returns the final expression's value, or a null handle if the cell has none.</summary>
+    public PyBound RunCell(Python py, PyOwned cell, PyBound globals)
+    {
+        using var run = _runCell.Bind(py);
+        using var compiled = cell.Bind(py);
+        var value = run.Call(compiled, globals);
         using var noValue = _noValue.Bind(py);
         if (value.Is(noValue))
         {

@@ -295,12 +295,8 @@ def _take_orphan_records():
     return records
 
 
-_CELL_CACHE_SIZE = 256
-_CELL_CACHE_MAX_CHARS = 4096
-_cells = {}  # (source, filename) -> (statements code, final expression code or None); shared by all workers
-
-
-def _compile_cell(source, filename):
+def compile_cell(source, filename):
+    """Compiles statements like a notebook cell: (code of the statements, code of a final bare expression or None)."""
     tree = ast.parse(source, filename, "exec")
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
@@ -308,21 +304,9 @@ def _compile_cell(source, filename):
     return compile(tree, filename, "exec"), last
 
 
-def run_cell(source, filename, namespace):
-    """Runs statements like a notebook cell: returns the value of a final bare expression, else _NO_VALUE.
-
-    The compiled code of recent short cells is kept (code objects are immutable; every job still gets fresh
-    globals), so a repeated snippet skips parsing and compiling. When full, the cache starts over.
-    """
-    key = (source, filename)
-    compiled = _cells.get(key)
-    if compiled is None:
-        compiled = _compile_cell(source, filename)
-        if len(source) <= _CELL_CACHE_MAX_CHARS:
-            if len(_cells) >= _CELL_CACHE_SIZE:
-                _cells.clear()
-            _cells[key] = compiled
-    statements, last = compiled
+def run_cell(cell, namespace):
+    """Runs a cell from compile_cell: returns the value of its final bare expression, else _NO_VALUE."""
+    statements, last = cell
     exec(statements, namespace)
     return _NO_VALUE if last is None else eval(last, namespace)
 
