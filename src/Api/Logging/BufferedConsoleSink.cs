@@ -12,10 +12,10 @@ namespace Sidewinder.Api.Logging;
 /// only queues its event.</summary>
 /// <remarks>
 /// Writes go to a buffered writer that is flushed whenever the queue runs empty: one write per event when the service
-/// is quiet, one per batch under load. The queue holds at most <see cref="Capacity"/> events; when the writer cannot keep
-/// up (a blocked stdout pipe), further events are dropped and counted, and a warning with the count follows as soon as
-/// the queue has room. Disposing drains the queue and flushes (the logger provider is disposed when the host stops, and
-/// the process-exit hook covers an exit that skips that).
+/// is quiet, one per batch under load. The queue holds at most <see cref="DefaultCapacity"/> events (or the capacity
+/// given); when the writer cannot keep up (a blocked stdout pipe), further events are dropped and counted, and a
+/// warning with the count follows as soon as the queue has room. Disposing drains the queue and flushes (the logger
+/// provider is disposed when the host stops, and the process-exit hook covers an exit that skips that).
 /// </remarks>
 internal sealed class BufferedConsoleSink : ILogEventSink, IDisposable
 {
@@ -55,8 +55,6 @@ internal sealed class BufferedConsoleSink : ILogEventSink, IDisposable
 
     /// <summary>The number of events dropped so far because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
-
-    public int Capacity => _capacity;
 
     public void Emit(LogEvent logEvent)
     {

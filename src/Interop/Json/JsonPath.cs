@@ -9,14 +9,9 @@ namespace Sidewinder.Interop.Json;
 /// </remarks>
 internal sealed class JsonPath
 {
+    // Grown with the depth reached (up to the converter's own limit), so converting a scalar allocates nothing here.
     private long[] _indices = [];
     private nint[] _keys = [];
-
-    /// <summary>The arrays grow with the depth reached (up to the converter's own limit), so converting a scalar
-    /// allocates nothing here.</summary>
-    public JsonPath()
-    {
-    }
 
     /// <summary>The container at <paramref name="level"/> is an array (its items are addressed by index).</summary>
     public void BeginArray(int level)
