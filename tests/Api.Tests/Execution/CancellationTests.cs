@@ -36,12 +36,15 @@ public sealed class CancellationTests
         var marker = Path.Combine(Path.GetTempPath(), "sidewinder-cancel-" + Guid.NewGuid().ToString("N"));
         using var disconnect = new CancellationTokenSource();
 
-        var blocker = client.PostJsonAsync("/run", new { code = "import time\ntime.sleep(1)" });
+        using var gate = new FileGate();
+
+        var blocker = client.PostJsonAsync("/run", new { code = gate.WaitCode });
         await Poll.UntilAsync(() => pool.Status.BusyWorkers == 1);
         var queued = client.PostAsync("/run", Json($"{{\"code\": \"open(p, 'w').close()\", \"variables\": {{\"p\": \"{marker}\"}}}}"), disconnect.Token);
         await Poll.UntilAsync(() => pool.Status.QueuedJobs == 1);
         await disconnect.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+        gate.Open();
 
         Assert.Equal(HttpStatusCode.OK, (await blocker).StatusCode);
         // After the blocker, the worker is idle: the cancelled job was skipped, not run.

@@ -87,14 +87,15 @@ public sealed class LimitTests
         });
         var client = factory.CreateClient();
         var pool = factory.Services.GetRequiredService<WorkerPool>();
-        using var release = new CancellationTokenSource();
+        using var gate = new FileGate();
 
         // One job occupies the only worker, one waits in the queue; the next cannot be queued.
-        var running = client.PostJsonAsync("/run", new { code = "import time\ntime.sleep(1.5)", timeoutMs = 5000 });
+        var running = client.PostJsonAsync("/run", new { code = gate.WaitCode });
         await Poll.UntilAsync(() => pool.Status.BusyWorkers == 1);
         var queued = client.PostJsonAsync("/eval", new { code = "1" });
         await Poll.UntilAsync(() => pool.Status.QueuedJobs == 1);
         var rejected = await client.PostJsonAsync("/eval", new { code = "1" });
+        gate.Open();
 
         var body = await rejected.JsonAsync();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);

@@ -46,17 +46,12 @@ public sealed class IdleWorkersTests(PoolFixture fixture)
         });
         await Task.Delay(100); // every worker idle and parked
         await pool.SubmitAsync(new EvalJob("0")); // the worker that ran it is spinning now (with spinning on)
-        using var release = new TempFile();
+        using var gate = new FileGate();
 
-        var burst = Enumerable.Range(0, 4)
-            .Select(_ => pool.SubmitAsync(new RunJob("import os, time\nwhile not os.path.exists(path):\n    time.sleep(0.005)")
-            {
-                Variables = Json.Variables(("path", System.Text.Json.JsonSerializer.Serialize(release.Path))),
-            }))
-            .ToArray();
+        var burst = Enumerable.Range(0, 4).Select(_ => pool.SubmitAsync(new RunJob(gate.WaitCode))).ToArray();
         // Each job waits for the file, so all four can only be running at once if every worker was woken.
         await Wait.UntilAsync(() => pool.Status.BusyWorkers == 4, "all four workers to run a job of the burst");
-        File.WriteAllText(release.Path, "");
+        gate.Open();
         var results = await Task.WhenAll(burst).WaitAsync(HangLimit);
 
         Assert.All(results, r => Assert.Equal(JobOutcome.Ok, r.Outcome));
@@ -75,12 +70,5 @@ public sealed class IdleWorkersTests(PoolFixture fixture)
         await pool.ShutdownAsync().WaitAsync(HangLimit);
 
         Assert.Equal(JobOutcome.Rejected, (await pool.SubmitAsync(new EvalJob("1"))).Outcome);
-    }
-
-    private sealed class TempFile : IDisposable
-    {
-        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sidewinder-release-" + Guid.NewGuid().ToString("N"));
-
-        public void Dispose() => File.Delete(Path);
     }
 }

@@ -3,18 +3,21 @@ namespace Sidewinder.Workers.Tests.Execution;
 [Collection(PythonTests.Name)]
 public sealed class QueueTests(PoolFixture fixture)
 {
-    private const string Blocker = "import time\ntime.sleep(0.4)\n'blocker'";
+    // Each blocker waits for its test to open a gate: a fixed sleep could end before a slow machine's test saw it start.
+    private static string Blocker(FileGate gate) => gate.WaitCode + "'blocker'";
 
     [Fact]
     public async Task SubmitAsync_CancelledBeforeStart_IsSkippedNotRun()
     {
         await using var pool = fixture.CreatePool(_ => { });
-        var blocker = pool.SubmitAsync(new RunJob(Blocker));
+        using var gate = new FileGate();
+        var blocker = pool.SubmitAsync(new RunJob(Blocker(gate)));
         await Wait.UntilAsync(() => pool.Status.BusyWorkers == 1, "the blocker to start");
         using var cancellation = new CancellationTokenSource();
 
         var skipped = pool.SubmitAsync(new RunJob("import builtins\nbuiltins.sidewinder_cancelled_job_ran = True"), cancellation.Token);
         await cancellation.CancelAsync();
+        gate.Open();
         var result = await skipped;
         await blocker;
         var probe = await pool.SubmitAsync(new EvalJob("hasattr(__import__('builtins'), 'sidewinder_cancelled_job_ran')"));
@@ -37,9 +40,10 @@ public sealed class QueueTests(PoolFixture fixture)
     {
         await using var pool = fixture.CreatePool(_ => { });
         using var cancellation = new CancellationTokenSource();
+        using var printed = new FileGate();
 
-        var running = pool.SubmitAsync(new RunJob("print('spinning')\nwhile True:\n    pass"), cancellation.Token);
-        await Wait.UntilAsync(() => pool.Status.BusyWorkers == 1, "the job to start");
+        var running = pool.SubmitAsync(new RunJob("print('spinning')\n" + printed.OpenCode + "while True:\n    pass"), cancellation.Token);
+        await Wait.UntilAsync(() => printed.IsOpen, "the job to print");
         await cancellation.CancelAsync();
         var result = await running;
 
@@ -51,11 +55,13 @@ public sealed class QueueTests(PoolFixture fixture)
     public async Task SubmitAsync_QueueFull_RejectsAtOnce()
     {
         await using var pool = fixture.CreatePool(o => o.QueueCapacity = 1);
-        var blocker = pool.SubmitAsync(new RunJob(Blocker));
+        using var gate = new FileGate();
+        var blocker = pool.SubmitAsync(new RunJob(Blocker(gate)));
         await Wait.UntilAsync(() => pool.Status.BusyWorkers == 1, "the blocker to start");
 
         var queued = pool.SubmitAsync(new EvalJob("'queued'"));
         var rejected = await pool.SubmitAsync(new EvalJob("'rejected'"));
+        gate.Open();
 
         Assert.Equal(JobOutcome.Rejected, rejected.Outcome);
         Assert.Equal(JobErrorTypes.QueueFull, rejected.Error!.Type);
@@ -67,12 +73,15 @@ public sealed class QueueTests(PoolFixture fixture)
     public async Task ShutdownAsync_RunningFinishesQueuedCancelledNewRejected()
     {
         var pool = fixture.CreatePool(_ => { });
-        var running = pool.SubmitAsync(new RunJob(Blocker));
+        using var gate = new FileGate();
+        var running = pool.SubmitAsync(new RunJob(Blocker(gate)));
         await Wait.UntilAsync(() => pool.Status.BusyWorkers == 1, "the blocker to start");
         var queued = pool.SubmitAsync(new EvalJob("'queued'"));
 
-        await pool.ShutdownAsync();
+        var shutdown = pool.ShutdownAsync(); // takes queued jobs off the queue before it returns
         var late = await pool.SubmitAsync(new EvalJob("'late'"));
+        gate.Open();
+        await shutdown;
 
         Assert.Equal("blocker", (await running).Value!.Value.GetString());
         var cancelled = await queued;
