@@ -21,8 +21,8 @@ public sealed class WorkerPoolOptions
     /// <summary>Upper bound for a job's own timeout. Default: 5 min.</summary>
     public TimeSpan MaxTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long after the deadline interrupt a job may take to stop before its worker counts as stuck in native
-    /// code: the caller then gets the timeout result and the worker is quarantined. Default: 250 ms.</summary>
+    /// <summary>How long after the deadline interrupt went in a job may take to stop before its worker counts as stuck in
+    /// native code: the caller then gets the timeout result and the worker is quarantined. Default: 250 ms.</summary>
     public TimeSpan InterruptGracePeriod { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Characters of stdout, and separately of stderr, kept per job; the rest is dropped and flagged. Default: 1 Mi.</summary>

@@ -21,6 +21,7 @@ internal sealed class JobWorkItem
 
     private readonly TaskCompletionSource<JobResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state;
+    private long _interruptDeliveredAt;
     private CancellationTokenRegistration _registration;
 
     public JobWorkItem(PythonJob job, string id, TimeSpan timeout, ActivityContext parent)
@@ -52,6 +53,13 @@ internal sealed class JobWorkItem
     public bool InterruptRequested { get; set; }
 
     public long GraceDeadline { get; set; }
+
+    /// <summary>When the interrupter first raised the exception in the job (0 until then): the grace period runs from here.</summary>
+    public long InterruptDeliveredAt
+    {
+        get => Volatile.Read(ref _interruptDeliveredAt);
+        set => Volatile.Write(ref _interruptDeliveredAt, value);
+    }
 
     /// <summary>The caller cancelled while the job was running: interrupt it and report Cancelled rather than Timeout.</summary>
     public volatile bool CancelRequested;

@@ -11,8 +11,15 @@ namespace Sidewinder.Workers.Execution;
 /// to raise <c>DeadlineExceeded</c> in the worker, and gives the job <see cref="WorkerPoolOptions.InterruptGracePeriod"/>
 /// to stop. Pure-Python code stops at its next bytecode boundary and the worker reports the timeout itself, with all
 /// output so far. Code stuck in C (a sleep, a socket read) cannot be interrupted: at the end of the grace period the
-/// watchdog completes the job as timed out and the pool quarantines the worker and starts a replacement.
-/// The stuck thread gets the exception when the C call returns, and then retires.
+/// watchdog completes the job as timed out, with the output the interrupter took when it raised the exception, and the
+/// pool quarantines the worker and starts a replacement. The stuck thread gets the exception when the C call returns,
+/// and then retires.
+/// </para>
+/// <para>
+/// The grace period runs from the moment the interrupter got the exception in, not from the deadline: raising it
+/// means attaching, which waits for the GIL (or, on a free-threaded build, for every attached thread to pause), and a
+/// busy machine can delay that beyond the grace period. Should the interrupter not get in within one more grace period
+/// (a GIL build whose GIL is held by a thread stuck in C), the job is completed without its output.
 /// </para>
 /// <para>
 /// The interrupter is separate because attaching can block: on a GIL build a thread stuck in C while holding the GIL
@@ -103,9 +110,12 @@ internal sealed class Watchdog : IDisposable
             _interrupts.Writer.TryWrite((worker, item));
             return item.GraceDeadline;
         }
-        if (now < item.GraceDeadline)
+        var graceEnd = item.InterruptDeliveredAt is var delivered and not 0
+            ? Math.Max(item.GraceDeadline, delivered + _grace)
+            : item.GraceDeadline + _grace;
+        if (now < graceEnd)
         {
-            return item.GraceDeadline;
+            return graceEnd;
         }
         if (item.IsRunning)
         {
@@ -160,6 +170,10 @@ internal sealed class Watchdog : IDisposable
             catch (PythonException)
             {
                 // A failed snapshot must not stop deadline enforcement; the interrupt itself cannot raise.
+            }
+            if (item.InterruptDeliveredAt == 0)
+            {
+                item.InterruptDeliveredAt = Stopwatch.GetTimestamp(); // the job's grace period starts now
             }
         }
     }
