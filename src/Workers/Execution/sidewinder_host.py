@@ -164,6 +164,14 @@ class _Router(io.TextIOBase):
 class _Handler(logging.Handler):
     """Collects logging records of the job on the calling thread; the worker forwards them to .NET logging."""
 
+    def handle(self, record):
+        """Handler.handle without the handler's lock: emit() only touches the calling thread's job, and one lock for
+        every worker made parallel jobs on a free-threaded build queue for it at each record."""
+        passed = self.filter(record)
+        if passed:
+            self.emit(passed if isinstance(passed, logging.LogRecord) else record)
+        return passed
+
     def emit(self, record):
         try:
             message = record.getMessage()
@@ -179,7 +187,10 @@ class _Handler(logging.Handler):
             return
         records = context.records
         if records is None:
-            records = context.records = []
+            with _records_lock:  # a thread the job started may log its first record at the same moment
+                records = context.records
+                if records is None:
+                    records = context.records = []
         if len(records) < context.max_records:
             records.append(entry)
         else:
@@ -191,6 +202,7 @@ _stderr = _Router(True, sys.__stderr__)
 _scripts_dirs = ()  # a tuple, for str.startswith: resolve() checks it on every call job
 _script_stamps = {}
 _import_lock = threading.Lock()
+_records_lock = threading.Lock()
 _handler = None
 
 

@@ -20,6 +20,29 @@ public sealed class LoggingBridgeTests(PoolFixture fixture)
     }
 
     [Fact]
+    public async Task SubmitAsync_ParallelJobsLogging_EachRecordCarriesItsOwnJobId()
+    {
+        // On 3.13t the jobs log truly in parallel, through one handler that takes no lock.
+        await using var pool = fixture.CreatePool(o => o.WorkerCount = 4);
+        var marker = "parallel-record-" + Guid.NewGuid().ToString("N");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => pool.SubmitAsync(new RunJob(
+            $"import logging\nlog = logging.getLogger('parallel')\nfor _ in range(20):\n    log.warning('{marker} {i} of job-par-{i}')")
+        {
+            Id = $"job-par-{i}",
+        })));
+
+        Assert.All(results, r => Assert.Equal(JobOutcome.Ok, r.Outcome));
+        var entries = fixture.Logs.Entries.Where(e => e.Message.Contains(marker, StringComparison.Ordinal)).ToList();
+        Assert.Equal(40 * 20, entries.Count);
+        Assert.All(entries, e =>
+        {
+            var job = e.Message[(e.Message.IndexOf(" of ", StringComparison.Ordinal) + 4)..].Split(' ', '\n')[0];
+            Assert.Contains("job " + job, e.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task SubmitAsync_PythonLoggingException_ForwardsTraceback()
     {
         await fixture.Pool.SubmitAsync(new RunJob("import logging\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n    logging.exception('failed to divide')") { Id = "job-log-2" });
