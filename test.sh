@@ -44,9 +44,9 @@ if [ $status -ne 0 ]; then
     [ -f "$log" ] || continue
     # Each failed test with its message and the top of its stack trace.
     awk -v rt="$runtime" '
-      /^  Failed / { n = 25; print "[" rt "]" $0; next }
+      /^  Failed / { n = 25; print "[" rt "] " $0; next }
       /^  (Passed|Skipped) / { n = 0 }
-      n > 0 { print "[" rt "]" $0; n-- }' "$log"
+      n > 0 { print "[" rt "] " $0; n-- }' "$log"
   done
 fi
 exit $status
