@@ -61,6 +61,7 @@ if [ $report_only = 0 ]; then
   mkdir -p "$results"
   cache=${SIDEWINDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidewinder}
   ft_python=$(sed -n 's/^executable=//p' "$cache/runtimes/3.13t.env")
+  gil_python=$(sed -n 's/^executable=//p' "$cache/runtimes/default.env")  # the runtime Sidewinder embeds, not whatever python3.11 is on PATH
   commit=$(git -C "$sw_root" rev-parse --short HEAD)
   dirty=$(git -C "$sw_root" status --porcelain -- src | wc -l)
   [ "$dirty" = 0 ] || commit="$commit + uncommitted changes in $dirty file(s) under src/"
@@ -80,7 +81,7 @@ meta = {
     "cpu": cpu, "kernel": platform.system() + " " + platform.release(),
     "dotnet": runtimes[-1] if runtimes else "?",
     "sidewinder_commit": """$commit""",
-    "python_gil": out("python3.11", "-c", "import platform; print(platform.python_version())"),
+    "python_gil": out("$gil_python", "-c", "import platform; print(platform.python_version())"),
     "python_ft": out("$ft_python", "-c", "import platform; print(platform.python_version() + 't')"),
     "python_system": platform.python_version(),
     "fastapi": out("/usr/bin/python3", "-c", "import fastapi; print(fastapi.__version__)"),
