@@ -18,8 +18,9 @@ namespace Sidewinder.Workers.Execution;
 /// <para>
 /// The grace period runs from the moment the interrupter got the exception in, not from the deadline: raising it
 /// means attaching, which waits for the GIL (or, on a free-threaded build, for every attached thread to pause), and a
-/// busy machine can delay that beyond the grace period. Should the interrupter not get in within one more grace period
-/// (a GIL build whose GIL is held by a thread stuck in C), the job is completed without its output.
+/// busy machine can delay that beyond the grace period. Should the interrupter not get in within a further second (or
+/// grace period, if longer; a GIL build whose GIL is held by a thread stuck in C), the job is completed without its
+/// output.
 /// </para>
 /// <para>
 /// The interrupter is separate because attaching can block: on a GIL build a thread stuck in C while holding the GIL
@@ -36,6 +37,7 @@ internal sealed class Watchdog : IDisposable
 
     private readonly WorkerPool _pool;
     private readonly long _grace;
+    private readonly long _deliveryAllowance;
     private readonly Thread _thread;
     private readonly Thread _interrupter;
     private readonly AutoResetEvent _wake = new(false);
@@ -50,6 +52,7 @@ internal sealed class Watchdog : IDisposable
     {
         _pool = pool;
         _grace = (long)(grace.TotalSeconds * Stopwatch.Frequency);
+        _deliveryAllowance = Math.Max(_grace, Stopwatch.Frequency); // a second, or the grace period if longer
         _thread = new Thread(Run) { IsBackground = true, Name = "python-watchdog" };
         _interrupter = new Thread(Interrupt, 4 * 1024 * 1024) { IsBackground = true, Name = "python-interrupter" };
     }
@@ -112,7 +115,7 @@ internal sealed class Watchdog : IDisposable
         }
         var graceEnd = item.InterruptDeliveredAt is var delivered and not 0
             ? Math.Max(item.GraceDeadline, delivered + _grace)
-            : item.GraceDeadline + _grace;
+            : item.GraceDeadline + _deliveryAllowance;
         if (now < graceEnd)
         {
             return graceEnd;
