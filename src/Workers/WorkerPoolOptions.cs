@@ -53,6 +53,11 @@ public sealed class WorkerPoolOptions
     /// <summary>Directory of user <c>.py</c> files for call jobs, put first on <c>sys.path</c>. Default: null (installed packages only).</summary>
     public string? ScriptsDirectory { get; set; }
 
+    /// <summary>Which modules call jobs may use. Default: <see cref="CallModuleScope.Any"/> (the scripts directory first, then
+    /// any installed module). <see cref="CallModuleScope.Scripts"/> allows only the functions and classes that the
+    /// <c>.py</c> files of <see cref="ScriptsDirectory"/> define themselves.</summary>
+    public CallModuleScope CallModules { get; set; } = CallModuleScope.Any;
+
     /// <summary>Jobs running longer than this are logged as slow. Default: 5 s.</summary>
     public TimeSpan SlowJobThreshold { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -111,6 +116,14 @@ public sealed class WorkerPoolOptions
         if (ScriptsDirectory is not null && !Directory.Exists(ScriptsDirectory))
         {
             errors.Add($"Workers:ScriptsDirectory '{ScriptsDirectory}' does not exist.");
+        }
+        if (!Enum.IsDefined(CallModules))
+        {
+            errors.Add($"Workers:CallModules must be Any or Scripts; got {CallModules}.");
+        }
+        else if (CallModules == CallModuleScope.Scripts && ScriptsDirectory is null)
+        {
+            errors.Add("Workers:CallModules is Scripts, but no Workers:ScriptsDirectory is set: nothing could be called.");
         }
         if (SlowJobThreshold <= TimeSpan.Zero)
         {
@@ -171,4 +184,15 @@ public sealed class WorkerPoolOptions
         }
         return LogLevel.None;
     }
+}
+
+/// <summary>Which modules call jobs may use (<see cref="WorkerPoolOptions.CallModules"/>).</summary>
+public enum CallModuleScope
+{
+    /// <summary>Any importable module: the scripts directory first, then installed packages and the standard library.</summary>
+    Any,
+
+    /// <summary>Only modules of the scripts directory, and only the functions and classes they define (not names they
+    /// import), so that callers of <c>/call</c> can run nothing but the code the operator mounted.</summary>
+    Scripts,
 }

@@ -35,6 +35,16 @@ public sealed class WorkerPoolOptionsTests
         Assert.Throws<ArgumentException>(options.ThrowIfInvalid);
     }
 
+    [Fact]
+    public void Validate_ScriptsOnlyWithoutScriptsDirectory_NamesBothSettings()
+    {
+        var errors = new WorkerPoolOptions { CallModules = CallModuleScope.Scripts }.Validate();
+
+        var error = Assert.Single(errors);
+        Assert.Contains("Workers:CallModules", error, StringComparison.Ordinal);
+        Assert.Contains("Workers:ScriptsDirectory", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(LogLevel.Debug, 10)]
     [InlineData(LogLevel.Information, 20)]

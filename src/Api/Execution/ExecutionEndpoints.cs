@@ -41,7 +41,9 @@ internal static class ExecutionEndpoints
             .WithName("Call")
             .WithSummary("Call a function from a script or an installed module")
             .WithDescription("Imports `module` (a `.py` file in the scripts directory, `Workers:ScriptsDirectory`, or an installed " +
-                "module; cached, and reloaded when the script file changes) and calls `function(*args, **kwargs)`.")
+                "module; cached, and reloaded when the script file changes) and calls `function(*args, **kwargs)`. With " +
+                "`Workers:CallModules=Scripts` only functions and classes that the scripts themselves define can be called; " +
+                "anything else is 400 `invalid-request`.")
             .ProducesExecutionResponses()
             .WithMetadata(new ExampleMetadata(Examples.CallRequest, Examples.CallOk));
         return app;

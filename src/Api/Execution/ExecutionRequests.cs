@@ -37,7 +37,8 @@ public sealed record RunRequest : ExecutionRequest
 /// <summary>Calls a function of a module from the scripts directory or an installed package.</summary>
 public sealed record CallRequest
 {
-    /// <summary>Dotted module name: a <c>.py</c> file in the scripts directory (<c>Workers:ScriptsDirectory</c>) or an installed module.</summary>
+    /// <summary>Dotted module name: a <c>.py</c> file in the scripts directory (<c>Workers:ScriptsDirectory</c>) or an installed
+    /// module (the latter not with <c>Workers:CallModules=Scripts</c>).</summary>
     /// <example>example</example>
     public required string Module { get; init; }
 

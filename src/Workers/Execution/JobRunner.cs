@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Sidewinder.Interop;
@@ -15,6 +16,9 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
     private readonly JsonBridge _json = new(options.MaxResultBytes);
     private readonly CodeCache<PyCode> _evalCode = new(static (py, source) => py.Compile(source, EvalFileName, CompileMode.Eval));
     private readonly CodeCache<PyOwned> _cells = new((py, source) => host.CompileCell(py, source, RunFileName));
+    // Call jobs limited to the scripts directory: module names found there (a script stays one, so never dropped).
+    private readonly ConcurrentDictionary<string, bool>? _scriptModules =
+        options.CallModules == CallModuleScope.Scripts ? new(StringComparer.Ordinal) : null;
 
     public const string EvalFileName = "<eval>";
     public const string RunFileName = "<run>";
@@ -110,7 +114,19 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
         {
             throw new InvalidJobException($"'{job.Function}' is not a callable name: use a public identifier (no leading underscore).");
         }
+        if (_scriptModules is not null && !_scriptModules.ContainsKey(job.Module))
+        {
+            if (host.OutsideScripts(py, job.Module, options.ScriptsDirectory!))
+            {
+                throw new InvalidJobException($"'{job.Module}' is not a module of the scripts directory, and this service calls only those (Workers:CallModules is Scripts).");
+            }
+            _scriptModules.TryAdd(job.Module, true);
+        }
         using var function = host.Resolve(py, job.Module, job.Function);
+        if (_scriptModules is not null && !DefinedIn(function, job.Module))
+        {
+            throw new InvalidJobException($"'{job.Function}' is not defined by the script '{job.Module}' (it comes from elsewhere), and this service calls only what its scripts define (Workers:CallModules is Scripts).");
+        }
         using var args = py.NewList();
         foreach (var arg in job.Args ?? [])
         {
@@ -125,6 +141,12 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
         }
         using var result = function.CallWithKeywords(args, kwargs);
         return Ok(result);
+    }
+
+    private static bool DefinedIn(PyBound function, string module)
+    {
+        using var owner = function.GetAttrOrNull("__module__");
+        return !owner.IsNull && owner.Str() == module;
     }
 
     private PyBound NewGlobals(Python py, PythonJob job)

@@ -21,7 +21,7 @@ internal sealed class PythonHost
     private static readonly Lock s_gate = new();
     private static PythonHost? s_instance;
 
-    private readonly PyOwned _begin, _end, _peek, _compileCell, _runCell, _resolve, _noValue;
+    private readonly PyOwned _begin, _end, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
     private readonly (PyOwned Type, string Name)[] _commonTypes;
 
     private PythonHost(PyBound module)
@@ -32,6 +32,7 @@ internal sealed class PythonHost
         _compileCell = Attr(module, "compile_cell");
         _runCell = Attr(module, "run_cell");
         _resolve = Attr(module, "resolve");
+        _outsideScripts = Attr(module, "outside_scripts");
         _noValue = Attr(module, "_NO_VALUE");
         DeadlineExceeded = Attr(module, "DeadlineExceeded");
         _commonTypes = CommonTypes(module.Py);
@@ -181,6 +182,17 @@ internal sealed class PythonHost
         using var m = py.Str(module);
         using var f = py.Str(function);
         return resolve.Call(m, f);
+    }
+
+    /// <summary>True unless <paramref name="module"/> (its top-level package) is a file in <paramref name="scriptsDirectory"/>;
+    /// imports nothing.</summary>
+    public bool OutsideScripts(Python py, string module, string scriptsDirectory)
+    {
+        using var check = _outsideScripts.Bind(py);
+        using var m = py.Str(module);
+        using var directory = py.Str(scriptsDirectory);
+        using var outside = check.Call(m, directory);
+        return outside.IsTrue();
     }
 
     /// <summary>The qualified type name of <paramref name="value"/>, as <see cref="PyBound.TypeName"/> gives it, but

@@ -352,6 +352,29 @@ def _load(module_name):
     return module
 
 
+_real_dirs = {}
+
+
+def outside_scripts(module_name, scripts_dir):
+    """True unless module_name's top-level module or package is a file under scripts_dir, for a pool that calls only
+    its scripts (Workers:CallModules = Scripts). Checked before anything is imported: for a top-level name find_spec
+    only looks."""
+    prefix = _real_dirs.get(scripts_dir)
+    if prefix is None:
+        prefix = _real_dirs[scripts_dir] = os.path.realpath(scripts_dir) + os.sep
+    top = module_name.partition(".")[0]
+    for attempt in range(2):
+        try:
+            spec = importlib.util.find_spec(top)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None or attempt:
+            break
+        importlib.invalidate_caches()  # a script added after start-up
+    origin = None if spec is None else spec.origin
+    return not origin or not os.path.realpath(origin).startswith(prefix)
+
+
 def resolve(module_name, function_name):
     """The named function of an imported (cached) module; a changed script file is reloaded first."""
     module = sys.modules.get(module_name)

@@ -122,6 +122,24 @@ public sealed class EvalRunCallTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task Call_ScriptsOnly_ScriptFunctionRunsAndInstalledModuleIs400()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Workers:CallModules"] = "Scripts" });
+        var client = factory.CreateClient();
+
+        var script = await client.PostJsonAsync("/call", new { module = "mathx", function = "add", args = new[] { 2, 3 } });
+        var installed = await client.PostJsonAsync("/call", new { module = "builtins", function = "exec", args = new[] { "print(1)" } });
+
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal(5, (await script.JsonAsync()).GetProperty("value").GetInt32());
+        var body = await installed.JsonAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, installed.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:invalid-request", body.Str("type"));
+        Assert.Equal("sidewinder.InvalidJob", body.GetProperty("error").Str("type"));
+        Assert.Contains("Workers:CallModules is Scripts", body.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_ResultNotJsonConvertible_Returns422ConversionProblem()
     {
         var response = await _client.PostJsonAsync("/eval", new { code = "(lambda l: (l.append(l), l)[1])([])" });
