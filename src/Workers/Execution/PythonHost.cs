@@ -153,10 +153,7 @@ internal sealed class PythonHost
     /// <exception cref="PythonException">The cell does not compile.</exception>
     public PyOwned CompileCell(Python py, string source, string fileName)
     {
-        using var compile = _compileCell.Bind(py);
-        using var code = py.Str(source);
-        using var file = py.Str(fileName);
-        using var compiled = compile.Call(code, file);
+        using var compiled = Call(py, _compileCell, source, fileName);
         return compiled.ToOwned();
     }
 
@@ -176,23 +173,23 @@ internal sealed class PythonHost
     }
 
     /// <summary>The function to call, importing (or reloading a changed script) as needed.</summary>
-    public PyBound Resolve(Python py, string module, string function)
-    {
-        using var resolve = _resolve.Bind(py);
-        using var m = py.Str(module);
-        using var f = py.Str(function);
-        return resolve.Call(m, f);
-    }
+    public PyBound Resolve(Python py, string module, string function) => Call(py, _resolve, module, function);
 
     /// <summary>True unless <paramref name="module"/> (its top-level package) is a file in <paramref name="scriptsDirectory"/>;
     /// imports nothing.</summary>
     public bool OutsideScripts(Python py, string module, string scriptsDirectory)
     {
-        using var check = _outsideScripts.Bind(py);
-        using var m = py.Str(module);
-        using var directory = py.Str(scriptsDirectory);
-        using var outside = check.Call(m, directory);
+        using var outside = Call(py, _outsideScripts, module, scriptsDirectory);
         return outside.IsTrue();
+    }
+
+    /// <summary>Calls one of the host's functions with two strings.</summary>
+    private static PyBound Call(Python py, PyOwned function, string first, string second)
+    {
+        using var bound = function.Bind(py);
+        using var a = py.Str(first);
+        using var b = py.Str(second);
+        return bound.Call(a, b);
     }
 
     /// <summary>The qualified type name of <paramref name="value"/>, as <see cref="PyBound.TypeName"/> gives it, but
