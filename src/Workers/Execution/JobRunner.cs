@@ -19,6 +19,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
     // Call jobs limited to the scripts directory: module names found there (a script stays one, so never dropped).
     private readonly ConcurrentDictionary<string, bool>? _scriptModules =
         options.CallModules == CallModuleScope.Scripts ? new(StringComparer.Ordinal) : null;
+    private readonly string? _scriptsDirectory = PythonHost.ScriptsDirectory(options);
 
     public const string EvalFileName = "<eval>";
     public const string RunFileName = "<run>";
@@ -116,7 +117,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
         }
         if (_scriptModules is not null && !_scriptModules.ContainsKey(job.Module))
         {
-            if (host.OutsideScripts(py, job.Module, options.ScriptsDirectory!))
+            if (host.OutsideScripts(py, job.Module, _scriptsDirectory!))
             {
                 throw new InvalidJobException($"'{job.Module}' is not a module of the scripts directory, and this service calls only those (Workers:CallModules is Scripts).");
             }

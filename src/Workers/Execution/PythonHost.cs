@@ -84,7 +84,7 @@ internal sealed class PythonHost
     private static void Configure(Python py, PyBound module, WorkerPoolOptions options, ILogger pythonLogger, bool first)
     {
         using var configure = module.GetAttr("configure");
-        using var scripts = options.ScriptsDirectory is null ? py.None : py.Str(Path.GetFullPath(options.ScriptsDirectory));
+        using var scripts = options.ScriptsDirectory is null ? py.None : py.Str(ScriptsDirectory(options)!);
         // Only the first pool sets the Python root logger level and the collector's threshold: both are process-wide.
         using var level = first ? py.Int(options.ResolvePythonLevel(pythonLogger)) : py.None;
         using var gcThreshold = first && options.GcThreshold is { } threshold ? py.Int(threshold) : py.None;
@@ -175,8 +175,12 @@ internal sealed class PythonHost
     /// <summary>The function to call, importing (or reloading a changed script) as needed.</summary>
     public PyBound Resolve(Python py, string module, string function) => Call(py, _resolve, module, function);
 
-    /// <summary>True unless <paramref name="module"/> (its top-level package) is a file in <paramref name="scriptsDirectory"/>;
-    /// imports nothing.</summary>
+    /// <summary>The pool's scripts directory in the form the host module knows it by (null without one).</summary>
+    public static string? ScriptsDirectory(WorkerPoolOptions options) =>
+        options.ScriptsDirectory is null ? null : Path.GetFullPath(options.ScriptsDirectory);
+
+    /// <summary>True unless <paramref name="module"/> (its top-level package) is a file in <paramref name="scriptsDirectory"/>
+    /// (as <see cref="ScriptsDirectory"/> gives it); imports nothing.</summary>
     public bool OutsideScripts(Python py, string module, string scriptsDirectory)
     {
         using var outside = Call(py, _outsideScripts, module, scriptsDirectory);

@@ -200,6 +200,7 @@ class _Handler(logging.Handler):
 _stdout = _Router(False, sys.__stdout__)
 _stderr = _Router(True, sys.__stderr__)
 _scripts_dirs = ()  # a tuple, for str.startswith: resolve() checks it on every call job
+_script_prefixes = {}  # each pool's scripts directory as configured -> its real path + os.sep
 _script_stamps = {}
 _import_lock = threading.Lock()
 _records_lock = threading.Lock()
@@ -223,8 +224,9 @@ def configure(scripts_dir, log_level, gc_threshold):
         root.setLevel(log_level)
     if scripts_dir:
         directory = os.path.realpath(scripts_dir)
-        if directory + os.sep not in _scripts_dirs:
-            _scripts_dirs += (directory + os.sep,)
+        prefix = _script_prefixes[scripts_dir] = directory + os.sep
+        if prefix not in _scripts_dirs:
+            _scripts_dirs += (prefix,)
         if directory not in sys.path:
             sys.path.insert(0, directory)
 
@@ -352,16 +354,11 @@ def _load(module_name):
     return module
 
 
-_real_dirs = {}
-
-
 def outside_scripts(module_name, scripts_dir):
-    """True unless module_name's top-level module or package is a file under scripts_dir, for a pool that calls only
-    its scripts (Workers:CallModules = Scripts). Checked before anything is imported: for a top-level name find_spec
-    only looks."""
-    prefix = _real_dirs.get(scripts_dir)
-    if prefix is None:
-        prefix = _real_dirs[scripts_dir] = os.path.realpath(scripts_dir) + os.sep
+    """True unless module_name's top-level module or package is a file under scripts_dir (as passed to configure()),
+    for a pool that calls only its scripts (Workers:CallModules = Scripts). Checked before anything is imported: for a
+    top-level name find_spec only looks."""
+    prefix = _script_prefixes[scripts_dir]
     top = module_name.partition(".")[0]
     for attempt in range(2):
         try:
