@@ -13,10 +13,10 @@ namespace Sidewinder.Interop;
 /// <para>
 /// Threads reach Python through <see cref="Attach()"/>. A long-lived thread should first create its own
 /// <see cref="PythonThreadState"/> (<see cref="CreateThreadState"/>) so attach/detach is a cheap
-/// <c>PyEval_RestoreThread</c>/<c>PyEval_SaveThread</c> pair. Any other thread may attach too; it then goes
-/// through <c>PyGILState_Ensure</c>, which creates and destroys a thread state each time (measured: about 5x
-/// the cost on the GIL build and 50x on 3.13t, see docs/performance.md; and extensions that cache thread
-/// states see a new one every time).
+/// <c>PyEval_RestoreThread</c>/<c>PyEval_SaveThread</c> pair. Any other thread may attach too: on its first
+/// attach the runtime creates a thread state for it and keeps it until the thread has ended (see
+/// docs/interop.md), so later attaches cost the same pair. Only a thread whose thread state
+/// belongs to someone else (one started by Python) goes through <c>PyGILState_Ensure</c>/<c>Release</c>.
 /// </para>
 /// <para>
 /// CPython cannot be re-initialised reliably once finalised (extension modules such as numpy keep
@@ -45,6 +45,9 @@ public sealed class PythonRuntime : IDisposable
     }
 
     internal ReferencePool Pool { get; } = new();
+
+    /// <summary>Thread states created for threads that attach without a <see cref="PythonThreadState"/>.</summary>
+    internal ImplicitThreadStates ImplicitThreadStates { get; } = new();
 
     internal Builtins Builtins { get; private set; } = null!;
 
@@ -108,6 +111,7 @@ public sealed class PythonRuntime : IDisposable
         State.PyEval_RestoreThread(mainThreadState);
         Pool.Drain();
         FinalizeStatus = Lifecycle.Py_FinalizeEx();
+        ImplicitThreadStates.Finalized();
         _finalizeCompleted = true;
         _finalized.Set();
     }
@@ -179,9 +183,23 @@ public sealed class PythonRuntime : IDisposable
             State.PyEval_RestoreThread(attachment.OwnedThreadState);
             attachment.GilState = -1;
         }
+        else if (State.PyGILState_GetThisThreadState() != 0)
+        {
+            // A thread state we did not create (a thread started by Python, calling back into .NET): share it.
+            attachment.GilState = State.PyGILState_Ensure();
+        }
         else
         {
-            attachment.GilState = State.PyGILState_Ensure();
+            try
+            {
+                ImplicitThreadStates.CreateAndAttach(attachment, Builtins.Interpreter);
+            }
+            catch
+            {
+                Exit();
+                throw;
+            }
+            attachment.GilState = -1;
         }
         if (Pool.HasPending)
         {

@@ -19,7 +19,7 @@ public sealed class PythonThreadState : IDisposable
     internal PythonThreadState(PythonRuntime runtime)
     {
         _attachment = ThreadAttachment.Current;
-        if (_attachment.OwnedThreadState != 0)
+        if (_attachment.OwnedThreadState != 0 && !_attachment.IsImplicit)
         {
             throw new InvalidOperationException("This thread already has a PythonThreadState.");
         }
@@ -30,11 +30,21 @@ public sealed class PythonThreadState : IDisposable
         _runtime = runtime;
         _managedThreadId = Environment.CurrentManagedThreadId;
 
-        // Created while detached, so CPython binds it as this thread's PyGILState thread state too.
-        _threadState = State.PyThreadState_New(runtime.Builtins.Interpreter);
-        if (_threadState == 0)
+        if (_attachment.IsImplicit)
         {
-            throw new InvalidOperationException("PyThreadState_New failed (out of memory).");
+            // The thread attached before and the runtime made it a thread state then: take that one over, so
+            // the thread keeps one thread state for its life (threading.local data, extensions that cache it).
+            runtime.ImplicitThreadStates.Adopt(_attachment);
+            _threadState = _attachment.OwnedThreadState;
+        }
+        else
+        {
+            // Created while detached, so CPython binds it as this thread's PyGILState thread state too.
+            _threadState = State.PyThreadState_New(runtime.Builtins.Interpreter);
+            if (_threadState == 0)
+            {
+                throw new InvalidOperationException("PyThreadState_New failed (out of memory).");
+            }
         }
         // PyThreadState_SetAsyncExc matches on the OS thread ident the state was bound to at creation.
         ThreadId = State.PyThread_get_thread_ident();

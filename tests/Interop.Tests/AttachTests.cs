@@ -174,5 +174,71 @@ public sealed class AttachTests(RuntimeFixture fixture)
         Assert.Equal([0, 1, 2, 3, 4], results);
     }
 
+    [Fact]
+    public void Attach_ThreadWithoutOwnState_KeepsOneThreadStateAcrossAttaches()
+    {
+        // threading.local data lives in the thread state: a thread state per attach would lose it.
+        using var local = _runtime.Attach(static py => { using var l = py.Eval("__import__('threading').local()"); return l.ToOwned(); });
+        bool? kept = null;
+        var thread = new Thread(() =>
+        {
+            _runtime.Attach(py => { using var l = local.Bind(py); using var v = py.Int(1); l.SetAttr("x", v); });
+            kept = _runtime.Attach(py => { using var l = local.Bind(py); return l.HasAttr("x"); });
+        });
+        thread.Start();
+        thread.Join();
+        Assert.True(kept);
+    }
+
+    [Fact]
+    public void Attach_ThreadWithoutOwnState_ItsStateIsReleasedAfterTheThreadEnds()
+    {
+        using var probe = _runtime.Attach(static py =>
+        {
+            using var code = py.Compile(
+                "import threading, weakref\nclass Probe: pass\nlocal = threading.local()\n" +
+                "def store():\n    local.probe = Probe()\n    return weakref.ref(local.probe)\n", "<probe>", CompileMode.Exec);
+            using var globals = py.NewGlobals();
+            py.Execute(code, globals);
+            using var store = globals.GetItem("store");
+            return store.ToOwned();
+        });
+        PyOwned? weak = null;
+        var first = new Thread(() => weak = _runtime.Attach(py => { using var f = probe.Bind(py); using var w = f.Call(); return w.ToOwned(); }));
+        first.Start();
+        first.Join();
+        Assert.False(ProbeIsDead(weak!)); // the ended thread's state (and its threading.local data) is not released yet
+
+        // The next thread state the runtime creates releases the ended thread's one.
+        var second = new Thread(() => _runtime.Attach(static py => py.Int(0).Dispose()));
+        second.Start();
+        second.Join();
+        Assert.True(ProbeIsDead(weak!));
+        weak!.Dispose();
+    }
+
+    [Fact]
+    public void CreateThreadState_AfterImplicitAttach_AdoptsTheSameThreadState()
+    {
+        using var local = _runtime.Attach(static py => { using var l = py.Eval("__import__('threading').local()"); return l.ToOwned(); });
+        bool? kept = null;
+        var thread = new Thread(() =>
+        {
+            _runtime.Attach(py => { using var l = local.Bind(py); using var v = py.Int(1); l.SetAttr("x", v); });
+            using var state = _runtime.CreateThreadState();
+            kept = _runtime.Attach(py => { using var l = local.Bind(py); return l.HasAttr("x"); });
+        });
+        thread.Start();
+        thread.Join();
+        Assert.True(kept);
+    }
+
+    private bool ProbeIsDead(PyOwned weakRef) => _runtime.Attach(py =>
+    {
+        using var weak = weakRef.Bind(py);
+        using var target = weak.Call();
+        return target.IsNone;
+    });
+
     private bool IsAttachedAccordingToPython() => Interop.Native.State.PyGILState_Check() == 1;
 }

@@ -23,4 +23,6 @@ internal static partial class State
     [LibraryImport(PythonLibrary.Name)] public static partial int PyGILState_Ensure();
     [LibraryImport(PythonLibrary.Name)] public static partial void PyGILState_Release(int state);
     [LibraryImport(PythonLibrary.Name)] public static partial int PyGILState_Check();
+    /// <summary>The thread state CPython has bound to this OS thread (attached or not); 0 if none.</summary>
+    [LibraryImport(PythonLibrary.Name)] public static partial nint PyGILState_GetThisThreadState();
 }
