@@ -104,9 +104,8 @@ internal sealed unsafe class Builtins
         fixed (byte* sys = "sys"u8)
         fixed (byte* abiflags = "abiflags"u8)
         {
-            var module = Run.PyImport_ImportModule(sys);
-            var flags = Objects.PyObject_GetAttrString(module.Borrow(), abiflags);
-            Objects.Py_DecRef(module.Pointer);
+            using var module = Run.PyImport_ImportModule(sys).Own();
+            using var flags = Objects.PyObject_GetAttrString(module.Borrow(), abiflags).Own();
             if (flags.IsNull)
             {
                 Errors.PyErr_Clear();
@@ -114,9 +113,7 @@ internal sealed unsafe class Builtins
             }
             nint size;
             var utf8 = Unicode.PyUnicode_AsUTF8AndSize(flags.Borrow(), &size);
-            var text = utf8 is null ? "" : Marshal.PtrToStringUTF8((nint)utf8, (int)size);
-            Objects.Py_DecRef(flags.Pointer);
-            return text;
+            return utf8 is null ? "" : Marshal.PtrToStringUTF8((nint)utf8, (int)size);
         }
     }
 

@@ -77,10 +77,10 @@ public readonly ref partial struct PyBound
             {
                 throw new ArgumentException("Keyword argument names must be strings.", nameof(kwargs));
             }
-            Objects.Py_IncRef(new BorrowedRef(key));
-            Objects.Py_IncRef(new BorrowedRef(value));
-            _ = Containers.PyTuple_SetItem(names.Borrow(), index, new NewRef(key));
-            _ = Containers.PyTuple_SetItem(values.Borrow(), index, new NewRef(value));
+            var name = new BorrowedRef(key).NewReference();
+            var item = new BorrowedRef(value).NewReference();
+            _ = Containers.PyTuple_SetItem(names.Borrow(), index, name.Steal());
+            _ = Containers.PyTuple_SetItem(values.Borrow(), index, item.Steal());
             buffer[1 + positional + index] = value;
             index++;
         }
@@ -115,16 +115,14 @@ public readonly ref partial struct PyBound
     /// <summary>Exact type identity, without subclasses.</summary>
     internal bool IsInstanceOfExact(nint type)
     {
-        var t = Objects.PyObject_Type(Borrow());
-        Objects.Py_DecRef(t.Pointer);
+        using var t = Objects.PyObject_Type(Borrow()).Own();
         return t.Pointer == type;
     }
 
     private static bool IsStr(nint o)
     {
-        var t = Objects.PyObject_Type(new BorrowedRef(o));
+        using var t = Objects.PyObject_Type(new BorrowedRef(o)).Own();
         var flags = Objects.PyType_GetFlags(t.Borrow());
-        Objects.Py_DecRef(t.Pointer);
         return (flags & Objects.Py_TPFLAGS_UNICODE_SUBCLASS) != 0;
     }
 }
@@ -160,7 +158,7 @@ public ref struct PyIterator
             _py.ThrowIfError();
             return false;
         }
-        _current = new PyBound(_py, next.Pointer);
+        _current = new PyBound(_py, next);
         return true;
     }
 

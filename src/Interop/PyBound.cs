@@ -16,17 +16,23 @@ public readonly ref partial struct PyBound
     private readonly Python _py;
     private readonly nint _pointer;
 
-    internal PyBound(Python py, nint pointer)
+    private PyBound(Python py, nint pointer)
     {
         _py = py;
         _pointer = pointer;
     }
 
+    /// <summary>Takes over a strong reference.</summary>
+    internal PyBound(Python py, NewRef reference)
+        : this(py, reference.Pointer)
+    {
+    }
+
     /// <summary>Takes a new reference to an object someone else owns.</summary>
     internal static PyBound NewReference(Python py, nint pointer)
     {
-        Objects.Py_IncRef(new BorrowedRef(pointer));
-        return new PyBound(py, pointer);
+        var owned = new BorrowedRef(pointer).NewReference();
+        return new PyBound(py, owned.Steal());
     }
 
     internal BorrowedRef Borrow() => new(_pointer);
@@ -43,20 +49,14 @@ public readonly ref partial struct PyBound
     public bool IsNone => _pointer == _py.B.None;
 
     /// <summary>Releases the reference.</summary>
-    public void Dispose()
-    {
-        if (_pointer != 0)
-        {
-            Objects.Py_DecRef(_pointer);
-        }
-    }
+    public void Dispose() => new NewRef(_pointer).Release();
 
     /// <summary>A storable handle with its own reference.</summary>
     public PyOwned ToOwned()
     {
         NotNull();
-        Objects.Py_IncRef(Borrow());
-        return new PyOwned(_py.Runtime, _pointer);
+        var owned = Borrow().NewReference();
+        return new PyOwned(_py.Runtime, owned.Steal());
     }
 
     /// <summary>Another reference to the same object.</summary>
@@ -99,7 +99,7 @@ public readonly ref partial struct PyBound
         }
         if (!result.IsNull)
         {
-            return new PyBound(_py, result.Pointer);
+            return new PyBound(_py, result);
         }
         if (Errors.PyErr_ExceptionMatches(new BorrowedRef(_py.B.AttributeError)) != 0)
         {
@@ -163,7 +163,7 @@ public readonly ref partial struct PyBound
         {
             nint value;
             var found = Containers.PyDict_GetItemRef(Borrow(), k.Borrow(), &value);
-            return found < 0 ? throw _py.Error() : found == 0 ? default : new PyBound(_py, value);
+            return found < 0 ? throw _py.Error() : found == 0 ? default : new PyBound(_py, new NewRef(value));
         }
         var borrowed = Containers.PyDict_GetItemWithError(Borrow(), k.Borrow());
         if (borrowed.IsNull)
@@ -234,25 +234,12 @@ public readonly ref partial struct PyBound
         return text.GetString();
     }
 
-    /// <summary>The value of a <c>str</c>; lone surrogates are preserved.</summary>
-    public unsafe string GetString()
+    /// <summary>The value of a <c>str</c>, as valid UTF-16: each surrogate code point a Python str may hold
+    /// (<c>'\ud800'</c>) becomes U+FFFD, so the text is safe for any strict consumer (JSON, HTTP).</summary>
+    public string GetString()
     {
         NotNull();
-        nint size;
-        var utf8 = Unicode.PyUnicode_AsUTF8AndSize(Borrow(), &size);
-        if (utf8 is not null)
-        {
-            return Encoding.UTF8.GetString(utf8, checked((int)size));
-        }
-        // Not encodable as UTF-8: lone surrogates (or not a str at all, which raises again below).
-        Errors.PyErr_Clear();
-        fixed (byte* encoding = "utf-16-le"u8)
-        fixed (byte* errors = "surrogatepass"u8)
-        {
-            using var bytes = _py.Own(Unicode.PyUnicode_AsEncodedString(Borrow(), encoding, errors));
-            var span = bytes.GetBytesSpan();
-            return new string(MemoryMarshal.Cast<byte, char>(span));
-        }
+        return PyText.Read(_py, Borrow());
     }
 
     /// <summary>The value of an <c>int</c> that fits in 64 bits (OverflowError otherwise).</summary>

@@ -14,10 +14,11 @@ public class PyOwned : IDisposable
     private readonly PythonRuntime _runtime;
     private nint _pointer;
 
-    internal PyOwned(PythonRuntime runtime, nint pointer)
+    /// <summary>Takes over a strong reference.</summary>
+    internal PyOwned(PythonRuntime runtime, NewRef reference)
     {
         _runtime = runtime;
-        _pointer = pointer;
+        _pointer = reference.Pointer;
     }
 
     /// <summary>False once disposed.</summary>
@@ -59,11 +60,11 @@ public class PyOwned : IDisposable
         }
         if (!fromFinalizer && ThreadAttachment.IsCurrentThreadAttached)
         {
-            Objects.Py_DecRef(pointer);
+            new NewRef(pointer).Release();
         }
         else
         {
-            _runtime.DeferDecref(pointer);
+            _runtime.DeferDecref(new NewRef(pointer));
         }
     }
 }
@@ -72,8 +73,8 @@ public class PyOwned : IDisposable
 /// can show the user's own lines.</summary>
 public sealed class PyCode : PyOwned
 {
-    internal PyCode(PythonRuntime runtime, nint pointer, string source, string filename, CompileMode mode)
-        : base(runtime, pointer)
+    internal PyCode(PythonRuntime runtime, NewRef reference, string source, string filename, CompileMode mode)
+        : base(runtime, reference)
     {
         Source = source;
         Filename = filename;

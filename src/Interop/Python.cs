@@ -86,7 +86,7 @@ public readonly ref partial struct Python
             ThrowIfError();
             return default;
         }
-        return new PyBound(this, module.Pointer);
+        return new PyBound(this, module);
     }
 
     /// <summary>A fresh globals dict with <c>__builtins__</c> and the given <c>__name__</c>, for <see cref="Execute"/>.</summary>
@@ -125,7 +125,7 @@ public readonly ref partial struct Python
         {
             throw ExceptionBuilder.FromCurrent(this, filename, source);
         }
-        return new PyCode(Runtime, code.Pointer, source, filename, mode);
+        return new PyCode(Runtime, code, source, filename, mode);
     }
 
     /// <summary>Evaluates an expression in a fresh namespace (or in <paramref name="globals"/> when given).</summary>
@@ -145,7 +145,7 @@ public readonly ref partial struct Python
         var result = Run.PyEval_EvalCode(code.Borrow(this), g, l);
         return result.IsNull
             ? throw ExceptionBuilder.FromCurrent(this, code.Filename, code.Source)
-            : new PyBound(this, result.Pointer);
+            : new PyBound(this, result);
     }
 
     /// <summary>Runs statements in <paramref name="globals"/> (which receives every name they bind).</summary>
@@ -158,7 +158,8 @@ public readonly ref partial struct Python
         Evaluate(code, globals).Dispose();
     }
 
-    /// <summary>A Python <c>str</c>. Lone surrogates are kept (as with Python's <c>surrogatepass</c>), so any .NET string round-trips.</summary>
+    /// <summary>A Python <c>str</c>. Lone surrogates are kept (as with Python's <c>surrogatepass</c>), so Python sees every
+    /// UTF-16 code unit; text read back out of Python (<see cref="PyBound.GetString"/>) has them replaced with U+FFFD.</summary>
     public unsafe PyBound Str(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -248,9 +249,8 @@ public readonly ref partial struct Python
         var tuple = Own(Containers.PyTuple_New(items.Length));
         for (var i = 0; i < items.Length; i++)
         {
-            var item = items[i].Borrow(this);
-            Objects.Py_IncRef(item);
-            _ = Containers.PyTuple_SetItem(tuple.Borrow(), i, new NewRef(item.Pointer));
+            var item = items[i].Borrow(this).NewReference();
+            _ = Containers.PyTuple_SetItem(tuple.Borrow(), i, item.Steal());
         }
         return tuple;
     }
@@ -260,7 +260,7 @@ public readonly ref partial struct Python
 
     /// <summary>Takes ownership of a new reference, or throws the pending Python error if it is null.</summary>
     internal PyBound Own(NewRef reference) =>
-        reference.IsNull ? throw ExceptionBuilder.FromCurrent(this) : new PyBound(this, reference.Pointer);
+        reference.IsNull ? throw ExceptionBuilder.FromCurrent(this) : new PyBound(this, reference);
 
     /// <summary>Throws the pending Python error, if any.</summary>
     internal void ThrowIfError()

@@ -222,11 +222,11 @@ public sealed class PythonRuntime : IDisposable
     }
 
     /// <summary>Queues a decref for the next attached thread (used when the releasing thread is not attached).</summary>
-    internal void DeferDecref(nint pointer)
+    internal void DeferDecref(NewRef reference)
     {
         if (!_finalizeCompleted)
         {
-            Pool.Enqueue(pointer);
+            Pool.Enqueue(reference);
         }
     }
 

@@ -11,26 +11,26 @@ namespace Sidewinder.Interop;
 /// </remarks>
 internal sealed class ReferencePool
 {
-    private readonly ConcurrentQueue<nint> _pending = new();
+    private readonly ConcurrentQueue<NewRef> _pending = new();
     private int _count;
 
     public bool HasPending => Volatile.Read(ref _count) != 0;
 
     public int PendingCount => Volatile.Read(ref _count);
 
-    public void Enqueue(nint pointer)
+    public void Enqueue(NewRef reference)
     {
-        _pending.Enqueue(pointer);
+        _pending.Enqueue(reference);
         Interlocked.Increment(ref _count);
     }
 
     /// <summary>Releases everything queued so far. The caller must be attached.</summary>
     public void Drain()
     {
-        while (_pending.TryDequeue(out var pointer))
+        while (_pending.TryDequeue(out var reference))
         {
             Interlocked.Decrement(ref _count);
-            Objects.Py_DecRef(pointer);
+            reference.Release();
         }
     }
 }

@@ -18,96 +18,75 @@ internal static unsafe class ExceptionBuilder
 
     public static PythonException FromCurrent(Python py, string? sourceFile = null, string? source = null)
     {
-        var exception = Fetch(py);
-        if (exception == 0)
+        using var exception = Fetch(py).Own();
+        if (exception.IsNull)
         {
             return new PythonException("SystemError", "a Python API call failed without setting an exception", []);
         }
         var sources = new SourceLookup(sourceFile, source);
         try
         {
-            return Build(py, exception, sources, depth: 0, seen: []);
+            return Build(py, exception.Borrow(), sources, depth: 0, seen: []);
         }
         finally
         {
             sources.Release();
-            Objects.Py_DecRef(exception);
         }
     }
 
     /// <summary>Takes the raised exception (a new reference, with its traceback attached) and clears the error indicator.</summary>
-    internal static nint Fetch(Python py)
+    internal static NewRef Fetch(Python py)
     {
         if (py.B.HasRaisedExceptionApi)
         {
-            return Errors.PyErr_GetRaisedException().Pointer;
+            return Errors.PyErr_GetRaisedException();
         }
-        nint type, value, traceback;
-        Errors.PyErr_Fetch(&type, &value, &traceback);
-        if (type == 0)
+        nint typePointer, valuePointer, tracebackPointer;
+        Errors.PyErr_Fetch(&typePointer, &valuePointer, &tracebackPointer);
+        Errors.PyErr_NormalizeException(&typePointer, &valuePointer, &tracebackPointer);
+        // PyErr_Fetch hands over three new references (any may be null).
+        using var type = new NewRef(typePointer).Own();
+        using var traceback = new NewRef(tracebackPointer).Own();
+        var value = new NewRef(valuePointer);
+        if (!traceback.IsNull && !value.IsNull)
         {
-            return 0;
-        }
-        Errors.PyErr_NormalizeException(&type, &value, &traceback);
-        if (traceback != 0 && value != 0)
-        {
-            _ = Errors.PyException_SetTraceback(new BorrowedRef(value), new BorrowedRef(traceback));
-        }
-        Objects.Py_DecRef(type);
-        if (traceback != 0)
-        {
-            Objects.Py_DecRef(traceback);
+            _ = Errors.PyException_SetTraceback(value.Borrow(), traceback.Borrow());
         }
         return value;
     }
 
-    private static PythonException Build(Python py, nint exception, SourceLookup sources, int depth, HashSet<nint> seen)
+    private static PythonException Build(Python py, BorrowedRef exception, SourceLookup sources, int depth, HashSet<nint> seen)
     {
-        seen.Add(exception);
-        var type = Objects.PyObject_Type(new BorrowedRef(exception)).Pointer;
-        var typeName = TypeName(type);
+        seen.Add(exception.Pointer);
+        using var type = Objects.PyObject_Type(exception).Own();
+        var typeName = TypeName(type.Pointer);
         var frames = Frames(py, exception, sources, out var omitted);
 
         PythonException? cause = null, context = null;
         var suppress = false;
         if (depth < MaxChain)
         {
-            var causeRef = Errors.PyException_GetCause(new BorrowedRef(exception)).Pointer;
-            if (causeRef != 0)
-            {
-                if (!seen.Contains(causeRef))
-                {
-                    cause = Build(py, causeRef, sources, depth + 1, seen);
-                }
-                Objects.Py_DecRef(causeRef);
-            }
-            var contextRef = Errors.PyException_GetContext(new BorrowedRef(exception)).Pointer;
-            if (contextRef != 0)
-            {
-                if (!seen.Contains(contextRef))
-                {
-                    context = Build(py, contextRef, sources, depth + 1, seen);
-                }
-                Objects.Py_DecRef(contextRef);
-            }
-            suppress = Attr(exception, "__suppress_context__"u8) is var s && s != 0 && Truthy(s, release: true);
+            cause = Linked(py, Errors.PyException_GetCause(exception), sources, depth, seen);
+            context = Linked(py, Errors.PyException_GetContext(exception), sources, depth, seen);
+            using var suppressContext = Attr(exception, "__suppress_context__"u8);
+            suppress = !suppressContext.IsNull && Truthy(suppressContext.Borrow());
         }
 
-        try
+        if (Objects.PyType_IsSubtype(type.Borrow(), new BorrowedRef(py.B.SyntaxError)) != 0)
         {
-            if (Objects.PyType_IsSubtype(new BorrowedRef(type), new BorrowedRef(py.B.SyntaxError)) != 0)
-            {
-                return BuildSyntaxError(exception, typeName, frames);
-            }
-            return new PythonException(typeName, StrOf(exception), frames, cause, context, suppress, omitted);
+            return BuildSyntaxError(exception, typeName, frames);
         }
-        finally
-        {
-            Objects.Py_DecRef(type);
-        }
+        return new PythonException(typeName, StrOf(exception), frames, cause, context, suppress, omitted);
     }
 
-    private static PythonSyntaxError BuildSyntaxError(nint exception, string typeName, IReadOnlyList<PythonFrame> frames)
+    /// <summary>The cause or context (a new reference, possibly null), unless already on the chain.</summary>
+    private static PythonException? Linked(Python py, NewRef linked, SourceLookup sources, int depth, HashSet<nint> seen)
+    {
+        using var owned = linked.Own();
+        return owned.IsNull || seen.Contains(owned.Pointer) ? null : Build(py, owned.Borrow(), sources, depth + 1, seen);
+    }
+
+    private static PythonSyntaxError BuildSyntaxError(BorrowedRef exception, string typeName, IReadOnlyList<PythonFrame> frames)
     {
         var detail = StringAttr(exception, "msg"u8) ?? StrOf(exception);
         var text = StringAttr(exception, "text"u8);
@@ -116,57 +95,42 @@ internal static unsafe class ExceptionBuilder
             IntAttr(exception, "end_lineno"u8), IntAttr(exception, "end_offset"u8), text, detail);
     }
 
-    private static List<PythonFrame> Frames(Python py, nint exception, SourceLookup sources, out int omitted)
+    private static List<PythonFrame> Frames(Python py, BorrowedRef exception, SourceLookup sources, out int omitted)
     {
         var frames = new List<PythonFrame>();
         var total = 0;
-        var tb = Errors.PyException_GetTraceback(new BorrowedRef(exception)).Pointer;
-        if (tb == py.B.None)
+        var tb = Errors.PyException_GetTraceback(exception).Own();
+        try
         {
-            Objects.Py_DecRef(tb);
-            tb = 0;
+            while (!tb.IsNull && tb.Pointer != py.B.None)
+            {
+                total++;
+                if (frames.Count >= MaxFrames)
+                {
+                    // Keep the first half and a rolling window of the last half.
+                    frames.RemoveAt(MaxFrames / 2);
+                }
+                frames.Add(Frame(tb.Borrow(), sources));
+                var next = Attr(tb.Borrow(), "tb_next"u8);
+                tb.Dispose();
+                tb = next;
+            }
         }
-        while (tb != 0)
+        finally
         {
-            total++;
-            if (frames.Count < MaxFrames)
-            {
-                frames.Add(Frame(tb, sources));
-            }
-            else
-            {
-                // Keep the first half and a rolling window of the last half.
-                frames.RemoveAt(MaxFrames / 2);
-                frames.Add(Frame(tb, sources));
-            }
-            var next = Attr(tb, "tb_next"u8);
-            Objects.Py_DecRef(tb);
-            tb = next;
-            if (tb == py.B.None)
-            {
-                Objects.Py_DecRef(tb);
-                tb = 0;
-            }
+            tb.Dispose();
         }
         omitted = total - frames.Count;
         return frames;
     }
 
-    private static PythonFrame Frame(nint tb, SourceLookup sources)
+    private static PythonFrame Frame(BorrowedRef tb, SourceLookup sources)
     {
         var line = IntAttr(tb, "tb_lineno"u8) ?? 0;
-        var frame = Attr(tb, "tb_frame"u8);
-        var code = frame == 0 ? 0 : Attr(frame, "f_code"u8);
-        var file = code == 0 ? "<unknown>" : StringAttr(code, "co_filename"u8) ?? "<unknown>";
-        var function = code == 0 ? "<unknown>" : StringAttr(code, "co_name"u8) ?? "<unknown>";
-        if (code != 0)
-        {
-            Objects.Py_DecRef(code);
-        }
-        if (frame != 0)
-        {
-            Objects.Py_DecRef(frame);
-        }
+        using var frame = Attr(tb, "tb_frame"u8);
+        using var code = frame.IsNull ? default : Attr(frame.Borrow(), "f_code"u8);
+        var file = code.IsNull ? "<unknown>" : StringAttr(code.Borrow(), "co_filename"u8) ?? "<unknown>";
+        var function = code.IsNull ? "<unknown>" : StringAttr(code.Borrow(), "co_name"u8) ?? "<unknown>";
         return new PythonFrame(file, line, function, sources.Line(file, line));
     }
 
@@ -174,31 +138,30 @@ internal static unsafe class ExceptionBuilder
     /// classes from <c>__main__</c> (user code) unless <paramref name="keepMainModule"/>, as Python's traceback does.</summary>
     internal static string TypeName(nint type, bool keepMainModule = false)
     {
-        var name = StringAttr(type, "__qualname__"u8) ?? "<unknown>";
-        var module = StringAttr(type, "__module__"u8);
+        var name = StringAttr(new BorrowedRef(type), "__qualname__"u8) ?? "<unknown>";
+        var module = StringAttr(new BorrowedRef(type), "__module__"u8);
         var omitModule = module is null or "builtins" || (module == "__main__" && !keepMainModule);
         return omitModule ? name : module + "." + name;
     }
 
-    private static string StrOf(nint o)
+    private static string StrOf(BorrowedRef o)
     {
-        var str = Objects.PyObject_Str(new BorrowedRef(o)).Pointer;
-        if (str == 0)
+        using var str = Objects.PyObject_Str(o).Own();
+        if (str.IsNull)
         {
             Errors.PyErr_Clear();
             return "<exception str() failed>";
         }
-        var text = Utf8(str) ?? "<exception str() failed>";
-        Objects.Py_DecRef(str);
-        return text;
+        return Utf8(str.Borrow()) ?? "<exception str() failed>";
     }
 
-    private static nint Attr(nint o, ReadOnlySpan<byte> name)
+    /// <summary><c>getattr(o, name)</c>, or null with the error cleared.</summary>
+    private static OwnedRef Attr(BorrowedRef o, ReadOnlySpan<byte> name)
     {
         fixed (byte* n = name)
         {
-            var value = Objects.PyObject_GetAttrString(new BorrowedRef(o), n).Pointer;
-            if (value == 0)
+            var value = Objects.PyObject_GetAttrString(o, n).Own();
+            if (value.IsNull)
             {
                 Errors.PyErr_Clear();
             }
@@ -206,77 +169,54 @@ internal static unsafe class ExceptionBuilder
         }
     }
 
-    private static string? StringAttr(nint o, ReadOnlySpan<byte> name)
+    private static string? StringAttr(BorrowedRef o, ReadOnlySpan<byte> name)
     {
-        var value = Attr(o, name);
-        if (value == 0)
-        {
-            return null;
-        }
-        var text = Utf8(value); // null for None or any other non-str
-        Objects.Py_DecRef(value);
-        return text;
+        using var value = Attr(o, name);
+        return value.IsNull ? null : Utf8(value.Borrow()); // null for None or any other non-str
     }
 
-    private static int? IntAttr(nint o, ReadOnlySpan<byte> name)
+    private static int? IntAttr(BorrowedRef o, ReadOnlySpan<byte> name)
     {
-        var value = Attr(o, name);
-        if (value == 0)
+        using var value = Attr(o, name);
+        if (value.IsNull)
         {
             return null;
         }
         int overflow;
         // None (or any non-int) raises TypeError here; the error is cleared and the attribute treated as absent.
-        var result = Scalars.PyLong_AsLongLongAndOverflow(new BorrowedRef(value), &overflow);
+        var result = Scalars.PyLong_AsLongLongAndOverflow(value.Borrow(), &overflow);
         var absent = result == -1 && !Errors.PyErr_Occurred().IsNull;
         if (absent)
         {
             Errors.PyErr_Clear();
         }
-        Objects.Py_DecRef(value);
         return absent ? null : (int)Math.Clamp(result, int.MinValue, int.MaxValue);
     }
 
-    private static bool Truthy(nint o, bool release)
+    private static bool Truthy(BorrowedRef o)
     {
-        var result = Objects.PyObject_IsTrue(new BorrowedRef(o));
+        var result = Objects.PyObject_IsTrue(o);
         if (result < 0)
         {
             Errors.PyErr_Clear();
         }
-        if (release)
-        {
-            Objects.Py_DecRef(o);
-        }
         return result > 0;
     }
 
-    /// <summary>UTF-8 text of a str object, or null if it is not one (errors cleared).</summary>
-    internal static string? Utf8(nint str)
-    {
-        nint size;
-        var utf8 = Unicode.PyUnicode_AsUTF8AndSize(new BorrowedRef(str), &size);
-        if (utf8 is null)
-        {
-            Errors.PyErr_Clear();
-            return null;
-        }
-        return Encoding.UTF8.GetString(utf8, checked((int)size));
-    }
+    /// <summary>Text of a str object (surrogates replaced with U+FFFD), or null if it is not one (errors cleared).</summary>
+    internal static string? Utf8(BorrowedRef str) => PyText.TryRead(str);
 
     /// <summary>Source lines for frames: the code we compiled ourselves first, then <c>linecache</c>.</summary>
     private sealed class SourceLookup(string? file, string? source)
     {
         private string[]? _lines;
-        private nint _getline = -1;
+        private bool _looked;
+        private NewRef _getline; // linecache.getline once looked up; released by Release, the one release point
 
         public void Release()
         {
-            if (_getline > 0)
-            {
-                Objects.Py_DecRef(_getline);
-            }
-            _getline = 0;
+            _getline.Release();
+            _getline = default;
         }
 
         public string? Line(string frameFile, int line)
@@ -288,7 +228,8 @@ internal static unsafe class ExceptionBuilder
             if (file is not null && source is not null && frameFile == file)
             {
                 _lines ??= source.Split('\n');
-                return line <= _lines.Length ? NullIfEmpty(_lines[line - 1].Trim()) : null;
+                // The caller's .NET source may hold unpaired surrogates; text leaving Interop never does.
+                return line <= _lines.Length ? NullIfEmpty(PyText.ReplaceLoneSurrogates(_lines[line - 1].Trim())) : null;
             }
             if (frameFile.StartsWith('<'))
             {
@@ -299,54 +240,47 @@ internal static unsafe class ExceptionBuilder
 
         private string? FromLinecache(string frameFile, int line)
         {
-            if (_getline == -1)
+            if (!_looked)
             {
+                _looked = true;
                 fixed (byte* name = "linecache"u8)
                 {
-                    var module = Run.PyImport_ImportModule(name).Pointer;
-                    _getline = module == 0 ? 0 : Attr(module, "getline"u8);
-                    if (module == 0)
+                    using var module = Run.PyImport_ImportModule(name).Own();
+                    if (module.IsNull)
                     {
                         Errors.PyErr_Clear();
                     }
                     else
                     {
-                        Objects.Py_DecRef(module);
+                        var getline = Attr(module.Borrow(), "getline"u8);
+                        _getline = getline.Steal();
                     }
                 }
             }
-            if (_getline == 0)
+            if (_getline.IsNull)
             {
                 return null;
             }
             var fileBytes = Encoding.UTF8.GetBytes(frameFile);
-            nint fileObject;
-            fixed (byte* f = fileBytes)
-            {
-                fileObject = Unicode.PyUnicode_FromStringAndSize(f, fileBytes.Length).Pointer;
-            }
-            var lineObject = Scalars.PyLong_FromLongLong(line).Pointer;
+            using var fileObject = Utf8Object(fileBytes);
+            using var lineObject = Scalars.PyLong_FromLongLong(line).Own();
             string? text = null;
-            if (fileObject != 0 && lineObject != 0)
+            if (!fileObject.IsNull && !lineObject.IsNull)
             {
-                var args = stackalloc nint[2] { fileObject, lineObject };
-                var result = Objects.PyObject_Vectorcall(new BorrowedRef(_getline), args, 2, BorrowedRef.Null).Pointer;
-                if (result != 0)
-                {
-                    text = Utf8(result);
-                    Objects.Py_DecRef(result);
-                }
+                var args = stackalloc nint[2] { fileObject.Pointer, lineObject.Pointer };
+                using var result = Objects.PyObject_Vectorcall(_getline.Borrow(), args, 2, BorrowedRef.Null).Own();
+                text = result.IsNull ? null : Utf8(result.Borrow());
             }
             Errors.PyErr_Clear();
-            if (fileObject != 0)
-            {
-                Objects.Py_DecRef(fileObject);
-            }
-            if (lineObject != 0)
-            {
-                Objects.Py_DecRef(lineObject);
-            }
             return NullIfEmpty(text?.Trim());
+        }
+
+        private static OwnedRef Utf8Object(byte[] utf8)
+        {
+            fixed (byte* f = utf8)
+            {
+                return Unicode.PyUnicode_FromStringAndSize(f, utf8.Length).Own();
+            }
         }
 
         private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;

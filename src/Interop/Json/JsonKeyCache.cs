@@ -16,8 +16,8 @@ internal sealed class JsonKeyCache : IDisposable
 
     // Allocated on the first key: converting a scalar or an array of scalars needs no cache.
     private byte[]?[]? _bytes;
-    private nint[]? _strings;
-    private List<nint>? _evicted;
+    private NewRef[]? _strings;
+    private List<NewRef>? _evicted;
 
     /// <summary>A cached (borrowed) str for these unescaped key bytes, or 0.</summary>
     public nint Find(ReadOnlySpan<byte> key, out int slot)
@@ -31,35 +31,32 @@ internal sealed class JsonKeyCache : IDisposable
         hash.AddBytes(key);
         slot = hash.ToHashCode() & (Slots - 1);
         _bytes ??= new byte[]?[Slots];
-        _strings ??= new nint[Slots];
+        _strings ??= new NewRef[Slots];
         var cached = _bytes[slot];
-        return cached is not null && key.SequenceEqual(cached) ? _strings[slot] : 0;
+        return cached is not null && key.SequenceEqual(cached) ? _strings[slot].Pointer : 0;
     }
 
     /// <summary>Takes over the reference to <paramref name="str"/> and returns it borrowed.</summary>
-    public nint Add(int slot, ReadOnlySpan<byte> key, nint str)
+    public nint Add(int slot, ReadOnlySpan<byte> key, NewRef str)
     {
         // Find gave out the slot, so the arrays exist.
-        if (_strings![slot] != 0)
+        if (!_strings![slot].IsNull)
         {
             (_evicted ??= []).Add(_strings[slot]);
         }
         _bytes![slot] = key.ToArray();
         _strings[slot] = str;
-        return str;
+        return str.Pointer;
     }
 
-    /// <summary>Releases every str the cache owns (the thread must be attached).</summary>
+    /// <summary>Releases every str the cache owns (the thread must be attached); the cache's one release point.</summary>
     public void Dispose()
     {
         if (_strings is not null)
         {
             foreach (var str in _strings)
             {
-                if (str != 0)
-                {
-                    Objects.Py_DecRef(str);
-                }
+                str.Release();
             }
             Array.Clear(_strings);
         }
@@ -67,7 +64,7 @@ internal sealed class JsonKeyCache : IDisposable
         {
             foreach (var str in _evicted)
             {
-                Objects.Py_DecRef(str);
+                str.Release();
             }
             _evicted = null;
         }

@@ -18,8 +18,8 @@ internal sealed unsafe class JsonStringDecoder
 {
     private byte[] _bytes = []; // grown on the first escaped string
 
-    /// <summary>A new reference to the str, or 0 with a Python error set; <paramref name="invalidUtf8"/> when the text is not UTF-8.</summary>
-    public nint Decode(ReadOnlySpan<byte> raw, bool escaped, out bool invalidUtf8)
+    /// <summary>A new reference to the str, or null with a Python error set; <paramref name="invalidUtf8"/> when the text is not UTF-8.</summary>
+    public NewRef Decode(ReadOnlySpan<byte> raw, bool escaped, out bool invalidUtf8)
     {
         invalidUtf8 = false;
         var text = raw;
@@ -38,8 +38,8 @@ internal sealed unsafe class JsonStringDecoder
         }
         fixed (byte* p = text)
         {
-            var str = Unicode.PyUnicode_FromStringAndSize(p, text.Length).Pointer;
-            invalidUtf8 = str == 0 && !Utf8.IsValid(text);
+            var str = Unicode.PyUnicode_FromStringAndSize(p, text.Length);
+            invalidUtf8 = str.IsNull && !Utf8.IsValid(text);
             return str;
         }
     }
@@ -67,7 +67,7 @@ internal sealed unsafe class JsonStringDecoder
         }
     }
 
-    private nint DecodeWithSurrogates(ReadOnlySpan<byte> raw, out bool invalidUtf8)
+    private NewRef DecodeWithSurrogates(ReadOnlySpan<byte> raw, out bool invalidUtf8)
     {
         invalidUtf8 = false;
         var chars = ArrayPool<char>.Shared.Rent(raw.Length);
@@ -81,7 +81,7 @@ internal sealed unsafe class JsonStringDecoder
                 if (Utf8.ToUtf16(literal, chars.AsSpan(written), out _, out var count, replaceInvalidSequences: false) != OperationStatus.Done)
                 {
                     invalidUtf8 = true;
-                    return 0;
+                    return default;
                 }
                 written += count;
                 if (backslash < 0)
@@ -102,7 +102,7 @@ internal sealed unsafe class JsonStringDecoder
             fixed (char* p = chars)
             fixed (byte* errors = "surrogatepass"u8)
             {
-                return Unicode.PyUnicode_DecodeUTF16((byte*)p, written * 2, errors, &byteOrder).Pointer;
+                return Unicode.PyUnicode_DecodeUTF16((byte*)p, written * 2, errors, &byteOrder);
             }
         }
         finally

@@ -70,14 +70,14 @@ internal sealed unsafe class JsonTypeCache
             return which == 0 ? SpecialKind.ToList : SpecialKind.Item;
         }
         var dataclasses = Get(py, Dataclasses, ref lookup);
-        if (dataclasses is not null && dataclasses.Values[0] != 0)
+        if (dataclasses is not null && !dataclasses.Values[0].IsNull)
         {
             fixed (byte* name = "__dataclass_fields__"u8)
             {
                 // Looked up on the type, so a dataclass *class* passed as a value is not mistaken for an instance.
                 if (Objects.PyObject_HasAttrString(new BorrowedRef(type), name) != 0)
                 {
-                    dataclassFields = PyBound.NewReference(py, dataclasses.Values[0]);
+                    dataclassFields = PyBound.NewReference(py, dataclasses.Values[0].Pointer);
                     return SpecialKind.Dataclass;
                 }
             }
@@ -96,7 +96,7 @@ internal sealed unsafe class JsonTypeCache
         for (var i = 0; i < module.Values.Length; i++)
         {
             var candidate = module.Values[i];
-            if (candidate != 0 && Objects.PyType_IsSubtype(new BorrowedRef(type), new BorrowedRef(candidate)) != 0)
+            if (!candidate.IsNull && Objects.PyType_IsSubtype(new BorrowedRef(type), candidate.Borrow()) != 0)
             {
                 which = i;
                 return true;
@@ -119,12 +119,12 @@ internal sealed unsafe class JsonTypeCache
             lookup.Missing |= 1 << slot;
             return null;
         }
-        var values = new nint[attributes.Length];
+        var values = new NewRef[attributes.Length];
         var complete = true;
         for (var i = 0; i < attributes.Length; i++)
         {
             values[i] = Attribute(module, attributes[i], mustBeTypes);
-            complete &= values[i] != 0;
+            complete &= !values[i].IsNull;
         }
         var resolved = new ModuleTypes(values);
         if (!complete)
@@ -144,40 +144,38 @@ internal sealed unsafe class JsonTypeCache
         return resolved;
     }
 
-    private static nint Attribute(PyBound module, string name, bool mustBeType)
+    /// <summary>A strong reference to the attribute for the cache, or null when it is missing (or not a type when one is needed).</summary>
+    private static NewRef Attribute(PyBound module, string name, bool mustBeType)
     {
         using var value = module.GetAttrOrNull(name);
         if (value.IsNull)
         {
-            return 0;
+            return default;
         }
         if (mustBeType)
         {
-            var metatype = Objects.PyObject_Type(value.Borrow());
-            var flags = Objects.PyType_GetFlags(metatype.Borrow());
-            Objects.Py_DecRef(metatype.Pointer);
-            if ((flags & Objects.Py_TPFLAGS_TYPE_SUBCLASS) == 0)
+            using var metatype = Objects.PyObject_Type(value.Borrow()).Own();
+            if ((Objects.PyType_GetFlags(metatype.Borrow()) & Objects.Py_TPFLAGS_TYPE_SUBCLASS) == 0)
             {
-                return 0; // PyType_IsSubtype must only ever see real type objects
+                return default; // PyType_IsSubtype must only ever see real type objects
             }
         }
-        Objects.Py_IncRef(value.Borrow());
-        return value.Pointer;
+        var kept = value.Borrow().NewReference();
+        return kept.Steal();
     }
 
-    /// <summary>Strong references to a module's attributes (0 where missing); never released while cached.</summary>
-    private sealed class ModuleTypes(nint[] values)
+    /// <summary>Strong references to a module's attributes (null where missing).</summary>
+    /// <remarks>Once published in the cache they are never released (they live as long as the interpreter);
+    /// <see cref="Release"/> is the one release point, for a lookup that lost the race or was incomplete.</remarks>
+    private sealed class ModuleTypes(NewRef[] values)
     {
-        public readonly nint[] Values = values;
+        public readonly NewRef[] Values = values;
 
         public void Release()
         {
             foreach (var value in Values)
             {
-                if (value != 0)
-                {
-                    Objects.Py_DecRef(value);
-                }
+                value.Release();
             }
         }
     }

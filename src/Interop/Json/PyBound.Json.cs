@@ -17,10 +17,10 @@ public readonly ref partial struct PyBound
     /// <item><c>float</c> → shortest round-trip text that reads back as a float (<c>1.0</c>, not <c>1</c>);
     /// NaN and ±Infinity as <see cref="JsonConversionOptions.NonFiniteFloats"/> says (default: the strings
     /// <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c>).</item>
-    /// <item><c>str</c> → string; lone surrogates are written as <c>\uXXXX</c> escapes, as <c>json.dumps</c> does.</item>
+    /// <item><c>str</c> → string; each surrogate code point becomes U+FFFD, so the output is always valid UTF-8.</item>
     /// <item><c>bytes</c>, <c>bytearray</c> → base64 string.</item>
     /// <item><c>list</c>, <c>tuple</c>, <c>set</c>, <c>frozenset</c> (and subclasses) → array.</item>
-    /// <item><c>dict</c> (and subclasses, in <c>items()</c> order) → object. Keys: str as is (lone surrogates
+    /// <item><c>dict</c> (and subclasses, in <c>items()</c> order) → object. Keys: str as is (surrogates
     /// become U+FFFD); int → decimal digits; float → its repr; True/False/None → "true"/"false"/"null";
     /// anything else → <c>str(key)</c>.</item>
     /// <item><c>datetime.date</c>/<c>time</c>/<c>datetime</c> → <c>isoformat()</c>; <c>decimal.Decimal</c>,

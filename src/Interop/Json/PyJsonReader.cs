@@ -9,9 +9,9 @@ namespace Sidewinder.Interop.Json;
 /// <summary>Builds Python objects from JSON: from UTF-8 with <see cref="Utf8JsonReader"/> (no intermediate
 /// document), or by walking a <see cref="JsonElement"/>. One instance per conversion.</summary>
 /// <remarks>
-/// Every method returns a new reference or throws having released everything it created. Array items
-/// are collected on a shared stack and moved into a list of the right size at the end, which saves a
-/// call per item over appending. Recursion is bounded by <see cref="JsonConversionOptions.MaxDepth"/>.
+/// Every method returns an <see cref="OwnedRef"/> or throws having released everything it created. Array
+/// items are collected on a shared stack of owned references and moved (stolen) into a list of the right
+/// size at the end, which saves a call per item over appending. Recursion is bounded by <see cref="JsonConversionOptions.MaxDepth"/>.
 /// </remarks>
 internal sealed unsafe class PyJsonReader : IDisposable
 {
@@ -21,7 +21,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
     private readonly JsonPath _path;
     private readonly JsonStringDecoder _strings = new();
     private readonly JsonKeyCache _keys = new();
-    private nint[] _items = [];
+    private NewRef[] _items = []; // owned: moved into a list by ListFromItems, else released by ReleaseItems
     private int _itemCount;
 
     private PyJsonReader(PythonRuntime runtime, JsonConversionOptions options)
@@ -46,20 +46,17 @@ internal sealed unsafe class PyJsonReader : IDisposable
         using var state = new PyJsonReader(py.Runtime, options);
         // The reader's own depth limit sits above ours so that ours, with its clearer message, fires first.
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = options.MaxDepth + 2 });
-        nint result = 0;
+        var result = default(OwnedRef);
         try
         {
             reader.Read();
             result = state.ReadValue(ref reader, 0);
             reader.Read(); // throws on anything but trailing whitespace
-            return new PyBound(py, result);
+            return new PyBound(py, result.Steal());
         }
         catch (JsonException ex)
         {
-            if (result != 0)
-            {
-                Objects.Py_DecRef(result);
-            }
+            result.Dispose();
             throw new PythonJsonException(PythonJsonErrorKind.InvalidJson,
                 $"Invalid JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {FirstSentence(ex.Message)}", null, ex);
         }
@@ -72,10 +69,11 @@ internal sealed unsafe class PyJsonReader : IDisposable
             throw new ArgumentException("The JsonElement is default (Undefined); it holds no JSON value.", nameof(element));
         }
         using var state = new PyJsonReader(py.Runtime, options);
-        return new PyBound(py, state.ReadElement(element, 0));
+        var result = state.ReadElement(element, 0);
+        return new PyBound(py, result.Steal());
     }
 
-    private nint ReadValue(ref Utf8JsonReader reader, int depth) => reader.TokenType switch
+    private OwnedRef ReadValue(scoped ref Utf8JsonReader reader, int depth) => reader.TokenType switch
     {
         JsonTokenType.StartObject => ReadObject(ref reader, depth),
         JsonTokenType.StartArray => ReadArray(ref reader, depth),
@@ -86,7 +84,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
         _ => NewReference(_b.None), // Null: comments are disallowed, so no other token can start a value
     };
 
-    private nint ReadArray(ref Utf8JsonReader reader, int depth)
+    private OwnedRef ReadArray(scoped ref Utf8JsonReader reader, int depth)
     {
         CheckDepth(depth);
         _path.BeginArray(depth);
@@ -107,43 +105,32 @@ internal sealed unsafe class PyJsonReader : IDisposable
         }
     }
 
-    private nint ReadObject(ref Utf8JsonReader reader, int depth)
+    private OwnedRef ReadObject(scoped ref Utf8JsonReader reader, int depth)
     {
         CheckDepth(depth);
         var dict = Own(Containers.PyDict_New());
-        var complete = false;
         try
         {
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var key = MakeKey(reader.ValueSpan, reader.ValueIsEscaped, depth, reader.TokenStartIndex, out var owned);
-                try
+                var key = MakeKey(reader.ValueSpan, reader.ValueIsEscaped, depth, reader.TokenStartIndex, out var ownedKey);
+                using (ownedKey)
                 {
-                    _path.SetKey(depth, key);
+                    _path.SetKey(depth, key.Pointer);
                     reader.Read();
-                    SetItem(dict, key, ReadValue(ref reader, depth + 1));
-                }
-                finally
-                {
-                    if (owned)
-                    {
-                        Objects.Py_DecRef(key);
-                    }
+                    SetItem(dict.Borrow(), key, ReadValue(ref reader, depth + 1));
                 }
             }
-            complete = true;
-            return dict;
         }
-        finally
+        catch
         {
-            if (!complete)
-            {
-                Objects.Py_DecRef(dict);
-            }
+            dict.Dispose();
+            throw;
         }
+        return dict;
     }
 
-    private nint ReadElement(JsonElement element, int depth)
+    private OwnedRef ReadElement(JsonElement element, int depth)
     {
         switch (element.ValueKind)
         {
@@ -182,82 +169,74 @@ internal sealed unsafe class PyJsonReader : IDisposable
         }
     }
 
-    private nint ReadElementObject(JsonElement element, int depth)
+    private OwnedRef ReadElementObject(JsonElement element, int depth)
     {
         CheckDepth(depth);
         var dict = Own(Containers.PyDict_New());
-        var complete = false;
         try
         {
             foreach (var property in element.EnumerateObject())
             {
                 var name = JsonMarshal.GetRawUtf8PropertyName(property);
-                var key = MakeKey(name, name.Contains((byte)'\\'), depth, -1, out var owned);
-                try
+                var key = MakeKey(name, name.Contains((byte)'\\'), depth, -1, out var ownedKey);
+                using (ownedKey)
                 {
-                    _path.SetKey(depth, key);
-                    SetItem(dict, key, ReadElement(property.Value, depth + 1));
-                }
-                finally
-                {
-                    if (owned)
-                    {
-                        Objects.Py_DecRef(key);
-                    }
+                    _path.SetKey(depth, key.Pointer);
+                    SetItem(dict.Borrow(), key, ReadElement(property.Value, depth + 1));
                 }
             }
-            complete = true;
-            return dict;
         }
-        finally
+        catch
         {
-            if (!complete)
-            {
-                Objects.Py_DecRef(dict);
-            }
+            dict.Dispose();
+            throw;
         }
+        return dict;
     }
 
-    /// <summary>Stores <paramref name="value"/> (consumed) under <paramref name="key"/> (borrowed). A repeated key
+    /// <summary>Stores <paramref name="value"/> (released here) under <paramref name="key"/>. A repeated key
     /// keeps its first position and takes the last value, as with <c>json.loads</c>.</summary>
-    private void SetItem(nint dict, nint key, nint value)
+    private void SetItem(BorrowedRef dict, BorrowedRef key, OwnedRef value)
     {
-        var status = Containers.PyDict_SetItem(new BorrowedRef(dict), new BorrowedRef(key), new BorrowedRef(value));
-        Objects.Py_DecRef(value);
+        var status = Containers.PyDict_SetItem(dict, key, value.Borrow());
+        value.Dispose();
         if (status < 0)
         {
             throw Error();
         }
     }
 
-    /// <summary>An object key: borrowed from the key cache when <paramref name="owned"/> is false, else a new reference.</summary>
-    private nint MakeKey(ReadOnlySpan<byte> raw, bool escaped, int depth, long offset, out bool owned)
+    /// <summary>An object key. A key from the key cache is lent out (borrowed, <paramref name="owned"/> null); any other is
+    /// a new reference held in <paramref name="owned"/>, which the caller disposes.</summary>
+    private BorrowedRef MakeKey(ReadOnlySpan<byte> raw, bool escaped, int depth, long offset, out OwnedRef owned)
     {
-        owned = escaped; // escaped keys are rare; their raw bytes are not the key's text, so skip the cache
+        owned = default;
         if (escaped)
         {
-            return MakeString(raw, escaped, depth, offset);
+            // Escaped keys are rare; their raw bytes are not the key's text, so they skip the cache.
+            owned = MakeString(raw, escaped, depth, offset);
+            return owned.Borrow();
         }
         var cached = _keys.Find(raw, out var slot);
         if (cached != 0)
         {
-            return cached;
+            return new BorrowedRef(cached);
         }
         var str = MakeString(raw, escaped, depth, offset);
         if (slot < 0)
         {
-            owned = true;
-            return str;
+            owned = str;
+            return owned.Borrow();
         }
-        return _keys.Add(slot, raw, str);
+        return new BorrowedRef(_keys.Add(slot, raw, str.Steal()));
     }
 
-    private nint MakeString(ReadOnlySpan<byte> raw, bool escaped, int depth, long offset)
+    private OwnedRef MakeString(ReadOnlySpan<byte> raw, bool escaped, int depth, long offset)
     {
         var str = _strings.Decode(raw, escaped, out var invalidUtf8);
-        if (str != 0)
+        if (!str.IsNull)
         {
-            return str;
+            return str.Own();
         }
         if (!invalidUtf8)
         {
@@ -271,7 +250,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
 
     /// <summary>Integer literals (no fraction or exponent) become exact ints of any size; others floats
     /// (overflowing to infinity as in <c>json.loads</c>).</summary>
-    private nint MakeNumber(ReadOnlySpan<byte> text, int depth)
+    private OwnedRef MakeNumber(ReadOnlySpan<byte> text, int depth)
     {
         if (text.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
         {
@@ -288,12 +267,11 @@ internal sealed unsafe class PyJsonReader : IDisposable
     /// <remarks>Up to 600 digits Python parses the decimal itself: that is always within <c>sys.int_max_str_digits</c>
     /// (whose smallest allowed setting is 640) and cheap. Longer literals go through <see cref="System.Numerics.BigInteger"/>
     /// and hex, which Python parses in linear time whatever the limit says.</remarks>
-    private nint BigInt(ReadOnlySpan<byte> digits, int depth)
+    private OwnedRef BigInt(ReadOnlySpan<byte> digits, int depth)
     {
         if (digits.Length <= 600)
         {
-            var decimalInt = FromString(digits, 10);
-            return decimalInt != 0 ? decimalInt : throw Error();
+            return Own(FromString(digits, 10));
         }
         if (digits.Length > BigIntegerText.MaxDigits + 1)
         {
@@ -302,17 +280,16 @@ internal sealed unsafe class PyJsonReader : IDisposable
                 $"An integer of {digits.Length} digits at {path} is larger than the {BigIntegerText.MaxDigits} digits Sidewinder reads.", path);
         }
         var value = System.Numerics.BigInteger.Parse(System.Text.Encoding.ASCII.GetString(digits), CultureInfo.InvariantCulture);
-        var hexInt = FromString(BigIntegerText.ToPythonHex(value), 16);
-        return hexInt != 0 ? hexInt : throw Error();
+        return Own(FromString(BigIntegerText.ToPythonHex(value), 16));
     }
 
-    private static nint FromString(ReadOnlySpan<byte> digits, int numberBase)
+    private static NewRef FromString(ReadOnlySpan<byte> digits, int numberBase)
     {
         var buffer = new byte[digits.Length + 1]; // PyLong_FromString wants a NUL-terminated string
         digits.CopyTo(buffer);
         fixed (byte* p = buffer)
         {
-            return Scalars.PyLong_FromString(p, null, numberBase).Pointer;
+            return Scalars.PyLong_FromString(p, null, numberBase);
         }
     }
 
@@ -326,23 +303,24 @@ internal sealed unsafe class PyJsonReader : IDisposable
         }
     }
 
-    private void Push(nint item)
+    /// <summary>Moves <paramref name="item"/> onto the item stack, which owns it from then on.</summary>
+    private void Push(OwnedRef item)
     {
         if (_itemCount == _items.Length)
         {
             Array.Resize(ref _items, Math.Max(16, _items.Length * 2));
         }
-        _items[_itemCount++] = item;
+        _items[_itemCount++] = item.Steal();
     }
 
     /// <summary>Moves the items pushed since <paramref name="start"/> into a new list.</summary>
-    private nint ListFromItems(int start)
+    private OwnedRef ListFromItems(int start)
     {
         var count = _itemCount - start;
         var list = Own(Containers.PyList_New(count));
         for (var i = 0; i < count; i++)
         {
-            _ = Containers.PyList_SetItem(new BorrowedRef(list), i, new NewRef(_items[start + i])); // steals
+            _ = Containers.PyList_SetItem(list.Borrow(), i, _items[start + i]); // steals
         }
         _itemCount = start;
         return list;
@@ -353,31 +331,17 @@ internal sealed unsafe class PyJsonReader : IDisposable
     {
         while (_itemCount > start)
         {
-            Objects.Py_DecRef(_items[--_itemCount]);
+            _items[--_itemCount].Release();
         }
     }
 
-    private static nint NewReference(nint singleton)
-    {
-        Objects.Py_IncRef(new BorrowedRef(singleton));
-        return singleton;
-    }
+    private static OwnedRef NewReference(nint singleton) => new BorrowedRef(singleton).NewReference();
 
-    private nint Own(NewRef reference) => reference.IsNull ? throw Error() : reference.Pointer;
+    private OwnedRef Own(NewRef reference) => reference.IsNull ? throw Error() : reference.Own();
 
     private PythonException Error() => ExceptionBuilder.FromCurrent(Py);
 
-    private string Path(int levels) => _path.Format(levels, key =>
-    {
-        try
-        {
-            return new PyBound(Py, key).GetString();
-        }
-        catch (PythonException)
-        {
-            return "?";
-        }
-    });
+    private string Path(int levels) => _path.Format(levels, static key => PyText.TryRead(new BorrowedRef(key)) ?? "?");
 
     private static string FirstSentence(string message)
     {

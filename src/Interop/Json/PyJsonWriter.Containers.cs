@@ -16,20 +16,13 @@ internal sealed unsafe partial class PyJsonWriter
             _path.SetIndex(depth, i);
             if (_strongListGetter)
             {
-                var item = Containers.PyList_GetItemRef(new BorrowedRef(list), i).Pointer;
-                if (item == 0)
+                using var item = Containers.PyList_GetItemRef(new BorrowedRef(list), i).Own();
+                if (item.IsNull)
                 {
                     Errors.PyErr_Clear(); // IndexError: Python code run by an earlier item shrank the list
                     break;
                 }
-                try
-                {
-                    WriteValue(item, depth + 1);
-                }
-                finally
-                {
-                    Objects.Py_DecRef(item);
-                }
+                WriteValue(item.Pointer, depth + 1);
             }
             else
             {
@@ -67,35 +60,22 @@ internal sealed unsafe partial class PyJsonWriter
         Enter(iterable, depth);
         _path.BeginArray(depth);
         _writer.WriteStartArray();
-        var iterator = Objects.PyObject_GetIter(new BorrowedRef(iterable)).Pointer;
-        if (iterator == 0)
+        using (var iterator = Own(Objects.PyObject_GetIter(new BorrowedRef(iterable))))
         {
-            throw Error();
-        }
-        try
-        {
-            long index = 0;
-            nint item;
-            while ((item = Objects.PyIter_Next(new BorrowedRef(iterator)).Pointer) != 0)
+            for (long index = 0; ; index++)
             {
-                _path.SetIndex(depth, index++);
-                try
+                using var item = Objects.PyIter_Next(iterator.Borrow()).Own();
+                if (item.IsNull)
                 {
-                    WriteValue(item, depth + 1);
+                    break;
                 }
-                finally
-                {
-                    Objects.Py_DecRef(item);
-                }
+                _path.SetIndex(depth, index);
+                WriteValue(item.Pointer, depth + 1);
             }
             if (!Errors.PyErr_Occurred().IsNull)
             {
                 throw Error(); // e.g. "Set changed size during iteration"
             }
-        }
-        finally
-        {
-            Objects.Py_DecRef(iterator);
         }
         _writer.WriteEndArray();
         CheckSize(depth);
@@ -132,22 +112,8 @@ internal sealed unsafe partial class PyJsonWriter
         nint position = 0, key, value;
         while (Containers.PyDict_Next(new BorrowedRef(dict), &position, &key, &value) != 0)
         {
-            Objects.Py_IncRef(new BorrowedRef(key));
-            Objects.Py_IncRef(new BorrowedRef(value));
-            try
-            {
-                _path.SetKey(depth, key);
-                if (!TryWriteStrKey(key))
-                {
-                    WriteOtherKey(key, depth);
-                }
-                WriteValue(value, depth + 1);
-            }
-            finally
-            {
-                Objects.Py_DecRef(key);
-                Objects.Py_DecRef(value);
-            }
+            _path.SetKey(depth, key);
+            WriteHeldItem(key, value, depth, tryStrKey: true);
         }
     }
 
@@ -165,38 +131,44 @@ internal sealed unsafe partial class PyJsonWriter
                 {
                     continue;
                 }
-                var type = Objects.PyObject_Type(new BorrowedRef(value)).Pointer;
-                if (TryWriteExactScalar(value, type, depth + 1))
+                var type = Objects.PyObject_Type(new BorrowedRef(value)).Own();
+                if (TryWriteExactScalar(value, ref type, depth + 1))
                 {
                     continue;
                 }
-                Objects.Py_IncRef(new BorrowedRef(key));
-                Objects.Py_IncRef(new BorrowedRef(value));
                 try
                 {
-                    WriteWithType(value, type, depth + 1, chained: 0);
+                    WriteStrongItem(key, value, type.Pointer, depth);
                 }
                 finally
                 {
-                    Objects.Py_DecRef(type);
-                    Objects.Py_DecRef(key);
-                    Objects.Py_DecRef(value);
+                    type.Dispose();
                 }
                 continue;
             }
-            Objects.Py_IncRef(new BorrowedRef(key));
-            Objects.Py_IncRef(new BorrowedRef(value));
-            try
-            {
-                WriteOtherKey(key, depth);
-                WriteValue(value, depth + 1);
-            }
-            finally
-            {
-                Objects.Py_DecRef(key);
-                Objects.Py_DecRef(value);
-            }
+            WriteHeldItem(key, value, depth, tryStrKey: false);
         }
+    }
+
+    /// <summary>A dict item with key and value held strongly meanwhile: converting them may run Python code, which could
+    /// change the dict and drop its references.</summary>
+    private void WriteHeldItem(nint key, nint value, int depth, bool tryStrKey)
+    {
+        using var strongKey = new BorrowedRef(key).NewReference();
+        using var strongValue = new BorrowedRef(value).NewReference();
+        if (!tryStrKey || !TryWriteStrKey(key))
+        {
+            WriteOtherKey(key, depth);
+        }
+        WriteValue(value, depth + 1);
+    }
+
+    /// <summary>A value (its str key already written) that may run Python code: see <see cref="WriteHeldItem"/>.</summary>
+    private void WriteStrongItem(nint key, nint value, nint type, int depth)
+    {
+        using var strongKey = new BorrowedRef(key).NewReference();
+        using var strongValue = new BorrowedRef(value).NewReference();
+        WriteWithType(value, type, depth + 1, chained: 0);
     }
 
     /// <summary>A dict subclass (OrderedDict, defaultdict, ...): walked through <c>items()</c>, as <c>json.dumps</c>
@@ -205,18 +177,13 @@ internal sealed unsafe partial class PyJsonWriter
     {
         Enter(mapping, depth);
         _writer.WriteStartObject();
-        var items = Objects.PyMapping_Items(new BorrowedRef(mapping)).Pointer;
-        if (items == 0)
-        {
-            throw Error();
-        }
-        try
+        using (var items = Own(Objects.PyMapping_Items(new BorrowedRef(mapping))))
         {
             // The items list is ours alone, so its borrowed entries (and their tuples' items) stay valid.
-            var count = Containers.PyList_Size(new BorrowedRef(items));
+            var count = Containers.PyList_Size(items.Borrow());
             for (nint i = 0; i < count; i++)
             {
-                var pair = Containers.PyList_GetItem(new BorrowedRef(items), i).Pointer;
+                var pair = Containers.PyList_GetItem(items.Borrow(), i).Pointer;
                 if (pair == 0 || !IsPair(pair))
                 {
                     Errors.PyErr_Clear();
@@ -233,19 +200,13 @@ internal sealed unsafe partial class PyJsonWriter
                 WriteValue(value, depth + 1);
             }
         }
-        finally
-        {
-            Objects.Py_DecRef(items);
-        }
         _writer.WriteEndObject();
         CheckSize(depth);
     }
 
     private static bool IsPair(nint obj)
     {
-        var type = Objects.PyObject_Type(new BorrowedRef(obj)).Pointer;
-        var flags = Objects.PyType_GetFlags(new BorrowedRef(type));
-        Objects.Py_DecRef(type);
+        var flags = Objects.PyType_GetFlags(new BorrowedRef(TypeOf(obj)));
         return (flags & Objects.Py_TPFLAGS_TUPLE_SUBCLASS) != 0 && Containers.PyTuple_Size(new BorrowedRef(obj)) == 2;
     }
 }

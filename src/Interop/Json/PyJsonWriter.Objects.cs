@@ -22,7 +22,7 @@ internal sealed unsafe partial class PyJsonWriter
         }
         using (fields)
         {
-            var target = new PyBound(Py, obj);
+            using var target = PyBound.NewReference(Py, obj);
             switch (kind)
             {
                 case SpecialKind.IsoFormat:
@@ -64,7 +64,10 @@ internal sealed unsafe partial class PyJsonWriter
         {
             using var name = field.GetAttr("name");
             _path.SetKey(depth, name.Pointer);
-            _writer.WritePropertyName(Utf8Of(name.Pointer));
+            if (!TryWriteStrKey(name.Pointer))
+            {
+                _writer.WritePropertyName(name.GetString()); // surrogates replaced; a non-str name raises TypeError
+            }
             using var value = Py.Own(Objects.PyObject_GetAttr(instance.Borrow(), name.Borrow()));
             WriteValue(value.Pointer, depth + 1);
         }
@@ -78,7 +81,7 @@ internal sealed unsafe partial class PyJsonWriter
         CheckDepth(depth);
         var typeName = QualifiedTypeName(type);
         using var repr = Py.Own(Objects.PyObject_Repr(new BorrowedRef(obj)));
-        var text = repr.GetString();
+        var text = repr.GetString(); // surrogates already replaced
         var max = _options.MaxReprLength;
         if (text.Length > max)
         {
@@ -88,14 +91,11 @@ internal sealed unsafe partial class PyJsonWriter
         Reserve(typeName.Length + text.Length + 24L, depth);
         _writer.WriteStartObject();
         _writer.WriteString("$type"u8, typeName);
-        _writer.WriteString("$repr"u8, ReplaceLoneSurrogates(text));
+        _writer.WriteString("$repr"u8, text);
         _writer.WriteEndObject();
         CheckSize(depth);
     }
 
     /// <summary><c>module.QualName</c> (just <c>QualName</c> for built-ins; <c>__main__</c> kept so <c>$type</c> says where the class came from); never throws.</summary>
     private static string QualifiedTypeName(nint type) => ExceptionBuilder.TypeName(type, keepMainModule: true);
-
-    private static string ReplaceLoneSurrogates(string text) =>
-        text.AsSpan().IndexOfAnyInRange('\ud800', '\udfff') < 0 ? text : Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text));
 }

@@ -12,47 +12,31 @@ internal sealed unsafe partial class PyJsonWriter
 
     private void WriteStr(nint str, int depth)
     {
-        nint size;
-        var utf8 = Unicode.PyUnicode_AsUTF8AndSize(new BorrowedRef(str), &size);
-        if (utf8 is null)
+        if (!PyText.TryGetUtf8(new BorrowedRef(str), out var utf8))
         {
-            // UnicodeEncodeError: lone surrogates have no UTF-8 form.
-            Errors.PyErr_Clear();
-            WriteSurrogateStr(str, depth);
+            WriteStrWithSurrogates(str, depth);
             return;
         }
-        if (size > MaxStringBytes)
+        if (utf8.Length > MaxStringBytes)
         {
             ThrowTooLarge(depth);
         }
-        Reserve(size + 2, depth);
-        _writer.WriteStringValue(new ReadOnlySpan<byte>(utf8, (int)size));
+        Reserve(utf8.Length + 2L, depth);
+        _writer.WriteStringValue(utf8);
         CheckSize(depth);
     }
 
-    /// <summary>Writes a str containing lone surrogates the way <c>json.dumps</c> does: as <c>\uXXXX</c> escapes.</summary>
-    /// <remarks>Utf8JsonWriter would replace them with U+FFFD, losing them, so the literal is escaped by hand and
-    /// written raw. Everything outside printable ASCII, and the characters HTML-aware encoders escape, is written as
-    /// an escape, so the result is valid whatever encoder the writer was configured with.</remarks>
-    private void WriteSurrogateStr(nint str, int depth)
+    /// <summary>A str with surrogate code points, which have no UTF-8 form: each becomes U+FFFD (see <see cref="PyText"/>),
+    /// so every strict JSON parser accepts the output.</summary>
+    private void WriteStrWithSurrogates(nint str, int depth)
     {
-        var text = new PyBound(Py, str).GetString(); // utf-16 with surrogatepass: keeps the lone surrogates
-        Reserve(text.Length + 2L, depth);
-        var literal = new StringBuilder(text.Length + 16).Append('"');
-        foreach (var c in text)
+        var text = PyText.Read(Py, new BorrowedRef(str));
+        if (text.Length > MaxStringBytes)
         {
-            if (c is >= ' ' and <= '~' and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`'))
-            {
-                literal.Append(c);
-            }
-            else
-            {
-                literal.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-            }
+            ThrowTooLarge(depth);
         }
-        literal.Append('"');
-        Reserve(literal.Length, depth);
-        _writer.WriteRawValue(Encoding.ASCII.GetBytes(literal.ToString()), skipInputValidation: true);
+        Reserve(text.Length + 2L, depth);
+        _writer.WriteStringValue(text);
         CheckSize(depth);
     }
 
@@ -182,32 +166,18 @@ internal sealed unsafe partial class PyJsonWriter
     // a bytes snapshot cannot.
     private void WriteByteArray(nint byteArray, int depth)
     {
-        var copy = Native.Bytes.PyBytes_FromObject(new BorrowedRef(byteArray)).Pointer;
-        if (copy == 0)
-        {
-            throw Error();
-        }
-        try
-        {
-            WriteBytes(copy, depth);
-        }
-        finally
-        {
-            Objects.Py_DecRef(copy);
-        }
+        using var copy = Own(Native.Bytes.PyBytes_FromObject(new BorrowedRef(byteArray)));
+        WriteBytes(copy.Pointer, depth);
     }
 
-    /// <summary>Writes a str key straight from its UTF-8 buffer; false (error cleared) for any other key or a str with lone surrogates.</summary>
+    /// <summary>Writes a str key straight from its UTF-8 buffer; false (error cleared) for any other key or a str with surrogates.</summary>
     private bool TryWriteStrKey(nint key)
     {
-        nint size;
-        var utf8 = Unicode.PyUnicode_AsUTF8AndSize(new BorrowedRef(key), &size);
-        if (utf8 is null)
+        if (!PyText.TryGetUtf8(new BorrowedRef(key), out var utf8))
         {
-            Errors.PyErr_Clear();
             return false;
         }
-        _writer.WritePropertyName(new ReadOnlySpan<byte>(utf8, checked((int)size)));
+        _writer.WritePropertyName(utf8);
         return true;
     }
 
@@ -218,8 +188,8 @@ internal sealed unsafe partial class PyJsonWriter
         CheckSize(depth);
     }
 
-    /// <summary>The JSON member name for a non-str (or surrogate-holding str) key, as UTF-8; lone surrogates become U+FFFD
-    /// because a member name cannot be written raw. With <paramref name="describeOnly"/> no Python code is run.</summary>
+    /// <summary>The JSON member name for a non-str (or surrogate-holding str) key, as UTF-8; surrogates become U+FFFD
+    /// (<see cref="PyText"/>). With <paramref name="describeOnly"/> no Python code is run.</summary>
     private byte[] OtherKeyText(nint key, int depth, bool describeOnly)
     {
         if (key == _b.None)
@@ -233,7 +203,7 @@ internal sealed unsafe partial class PyJsonWriter
         var flags = Objects.PyType_GetFlags(new BorrowedRef(TypeOf(key)));
         if ((flags & Objects.Py_TPFLAGS_UNICODE_SUBCLASS) != 0)
         {
-            return Encoding.UTF8.GetBytes(new PyBound(Py, key).GetString()); // replaces lone surrogates
+            return Encoding.UTF8.GetBytes(PyText.Read(Py, new BorrowedRef(key)));
         }
         if ((flags & Objects.Py_TPFLAGS_LONG_SUBCLASS) != 0)
         {
@@ -268,14 +238,9 @@ internal sealed unsafe partial class PyJsonWriter
     {
         try
         {
-            nint size;
-            var utf8 = Unicode.PyUnicode_AsUTF8AndSize(new BorrowedRef(key), &size);
-            if (utf8 is not null)
-            {
-                return Encoding.UTF8.GetString(utf8, checked((int)size));
-            }
-            Errors.PyErr_Clear();
-            return Encoding.UTF8.GetString(OtherKeyText(key, 0, describeOnly: true));
+            return PyText.TryGetUtf8(new BorrowedRef(key), out var utf8)
+                ? Encoding.UTF8.GetString(utf8)
+                : Encoding.UTF8.GetString(OtherKeyText(key, 0, describeOnly: true));
         }
         catch (PythonException)
         {

@@ -79,18 +79,18 @@ internal sealed unsafe partial class PyJsonWriter
         {
             return;
         }
-        var type = Objects.PyObject_Type(new BorrowedRef(obj)).Pointer;
-        if (TryWriteExactScalar(obj, type, depth))
+        var type = Objects.PyObject_Type(new BorrowedRef(obj)).Own();
+        if (TryWriteExactScalar(obj, ref type, depth))
         {
             return;
         }
         try
         {
-            WriteWithType(obj, type, depth, chained);
+            WriteWithType(obj, type.Pointer, depth, chained);
         }
         finally
         {
-            Objects.Py_DecRef(type);
+            type.Dispose();
         }
     }
 
@@ -102,20 +102,19 @@ internal sealed unsafe partial class PyJsonWriter
         {
             return;
         }
-        var type = Objects.PyObject_Type(new BorrowedRef(obj)).Pointer;
-        if (TryWriteExactScalar(obj, type, depth))
+        var type = Objects.PyObject_Type(new BorrowedRef(obj)).Own();
+        if (TryWriteExactScalar(obj, ref type, depth))
         {
             return;
         }
-        Objects.Py_IncRef(new BorrowedRef(obj));
+        using var strong = new BorrowedRef(obj).NewReference();
         try
         {
-            WriteWithType(obj, type, depth, chained: 0);
+            WriteWithType(obj, type.Pointer, depth, chained: 0);
         }
         finally
         {
-            Objects.Py_DecRef(type);
-            Objects.Py_DecRef(obj);
+            type.Dispose();
         }
     }
 
@@ -143,21 +142,22 @@ internal sealed unsafe partial class PyJsonWriter
 
     /// <summary>Exact str, int and float: the bulk of most documents, converted without running Python code.
     /// Consumes the <paramref name="type"/> reference when it returns true.</summary>
-    private bool TryWriteExactScalar(nint obj, nint type, int depth)
+    private bool TryWriteExactScalar(nint obj, ref OwnedRef type, int depth)
     {
-        if (type == _b.UnicodeType)
+        var pointer = type.Pointer;
+        if (pointer == _b.UnicodeType)
         {
-            ReleaseStaticType(type);
+            ReleaseStaticType(ref type);
             WriteStr(obj, depth);
         }
-        else if (type == _b.LongType)
+        else if (pointer == _b.LongType)
         {
-            ReleaseStaticType(type);
+            ReleaseStaticType(ref type);
             WriteInt(obj, depth);
         }
-        else if (type == _b.FloatType)
+        else if (pointer == _b.FloatType)
         {
-            ReleaseStaticType(type);
+            ReleaseStaticType(ref type);
             WriteFloat(obj, depth);
         }
         else
@@ -168,13 +168,18 @@ internal sealed unsafe partial class PyJsonWriter
     }
 
     // A static built-in type lives for the whole process, so releasing our reference before using the
-    // object is safe and keeps the exception paths simple.
+    // object is safe and keeps the exception paths simple. From 3.12 it is immortal (PEP 683): its count is
+    // never changed, so the reference is dropped without the decref call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ReleaseStaticType(nint type)
+    private void ReleaseStaticType(ref OwnedRef type)
     {
-        if (!_immortalStaticTypes)
+        if (_immortalStaticTypes)
         {
-            Objects.Py_DecRef(type);
+            _ = type.Steal();
+        }
+        else
+        {
+            type.Dispose();
         }
     }
 
@@ -307,8 +312,10 @@ internal sealed unsafe partial class PyJsonWriter
     /// <summary>The type of a live object, borrowed: the object keeps its type alive.</summary>
     private static nint TypeOf(nint obj)
     {
-        var type = Objects.PyObject_Type(new BorrowedRef(obj)).Pointer;
-        Objects.Py_DecRef(type);
-        return type;
+        using var type = Objects.PyObject_Type(new BorrowedRef(obj)).Own();
+        return type.Pointer;
     }
+
+    /// <summary>Takes ownership of a native call's result, or throws its Python error.</summary>
+    private OwnedRef Own(NewRef reference) => reference.IsNull ? throw Error() : reference.Own();
 }

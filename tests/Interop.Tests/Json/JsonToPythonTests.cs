@@ -320,8 +320,13 @@ public sealed class JsonToPythonTests(RuntimeFixture fixture)
     {
         using var scope = _runtime.Attach();
         var py = scope.Python;
-        using var original = py.Eval("{'s': 'x\\ud800é🐍', 'i': [0, -1, 2**100, -(7**3000)], 'f': [0.1, -0.0, 1e300, 5e-324], 'n': None, 'b': [True, False], 'd': {'': {}}}");
+        using var original = py.Eval("{'s': 'xé🐍\\x00', 'i': [0, -1, 2**100, -(7**3000)], 'f': [0.1, -0.0, 1e300, 5e-324], 'n': None, 'b': [True, False], 'd': {'': {}}}");
         using var back = py.FromJson(original.ToJsonUtf8());
         Assert.True(back.EqualsValue(original));
+        // A lone surrogate does not survive: it leaves Python as U+FFFD.
+        using var surrogate = py.Eval("['x\\ud800']");
+        using var replaced = py.FromJson(surrogate.ToJsonUtf8());
+        using var expected = py.Eval("['x\\ufffd']");
+        Assert.True(replaced.EqualsValue(expected));
     }
 }
