@@ -10,32 +10,31 @@ public readonly ref partial struct PyBound
     /// <summary><c>obj()</c>.</summary>
     public unsafe PyBound Call()
     {
-        NotNull();
-        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), null, 0, BorrowedRef.Null));
+        return _py.Own(Objects.PyObject_Vectorcall(Self(), null, 0, BorrowedRef.Null));
     }
 
     /// <summary><c>obj(a)</c>.</summary>
     public unsafe PyBound Call(PyBound a)
     {
-        NotNull();
-        var args = stackalloc nint[2] { 0, a._pointer };
-        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), args + 1, 1 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+        var self = Self();
+        var args = stackalloc nint[2] { 0, Arg(a, nameof(a)).Pointer };
+        return _py.Own(Objects.PyObject_Vectorcall(self, args + 1, 1 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
     }
 
     /// <summary><c>obj(a, b)</c>.</summary>
     public unsafe PyBound Call(PyBound a, PyBound b)
     {
-        NotNull();
-        var args = stackalloc nint[3] { 0, a._pointer, b._pointer };
-        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), args + 1, 2 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+        var self = Self();
+        var args = stackalloc nint[3] { 0, Arg(a, nameof(a)).Pointer, Arg(b, nameof(b)).Pointer };
+        return _py.Own(Objects.PyObject_Vectorcall(self, args + 1, 2 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
     }
 
     /// <summary><c>obj(a, b, c)</c>.</summary>
     public unsafe PyBound Call(PyBound a, PyBound b, PyBound c)
     {
-        NotNull();
-        var args = stackalloc nint[4] { 0, a._pointer, b._pointer, c._pointer };
-        return _py.Own(Objects.PyObject_Vectorcall(Borrow(), args + 1, 3 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+        var self = Self();
+        var args = stackalloc nint[4] { 0, Arg(a, nameof(a)).Pointer, Arg(b, nameof(b)).Pointer, Arg(c, nameof(c)).Pointer };
+        return _py.Own(Objects.PyObject_Vectorcall(self, args + 1, 3 | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
     }
 
     /// <summary><c>obj(*args, **kwargs)</c>: <paramref name="args"/> is a tuple or list (or null handle),
@@ -62,7 +61,7 @@ public readonly ref partial struct PyBound
         {
             fixed (nint* p = buffer)
             {
-                return _py.Own(Objects.PyObject_Vectorcall(Borrow(), p + 1, (nuint)positional | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
+                return _py.Own(Objects.PyObject_Vectorcall(Self(), p + 1, (nuint)positional | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, BorrowedRef.Null));
             }
         }
 
@@ -86,13 +85,14 @@ public readonly ref partial struct PyBound
         }
         fixed (nint* p = buffer)
         {
-            return _py.Own(Objects.PyObject_Vectorcall(Borrow(), p + 1, (nuint)positional | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, names.Borrow()));
+            return _py.Own(Objects.PyObject_Vectorcall(Self(), p + 1, (nuint)positional | Objects.PY_VECTORCALL_ARGUMENTS_OFFSET, names.Borrow()));
         }
     }
 
     /// <summary><c>obj.name()</c>.</summary>
     public PyBound CallMethod(string name)
     {
+        NotNull();
         using var method = GetAttr(name);
         return method.Call();
     }
@@ -100,22 +100,20 @@ public readonly ref partial struct PyBound
     /// <summary><c>obj.name(a)</c>.</summary>
     public PyBound CallMethod(string name, PyBound a)
     {
+        NotNull();
+        _ = Arg(a, nameof(a));
         using var method = GetAttr(name);
         return method.Call(a);
     }
 
     /// <summary>Iterates over <c>iter(obj)</c>; each item is released when the enumerator moves on
     /// (call <see cref="ToOwned"/> or <see cref="Clone"/> to keep one).</summary>
-    public PyIterator Iterate()
-    {
-        NotNull();
-        return new PyIterator(_py, _py.Own(Objects.PyObject_GetIter(Borrow())));
-    }
+    public PyIterator Iterate() => new(_py, _py.Own(Objects.PyObject_GetIter(Self())));
 
     /// <summary>Exact type identity, without subclasses.</summary>
     internal bool IsInstanceOfExact(nint type)
     {
-        using var t = Objects.PyObject_Type(Borrow()).Own();
+        using var t = Objects.PyObject_Type(Self()).Own();
         return t.Pointer == type;
     }
 
@@ -150,6 +148,10 @@ public ref struct PyIterator
     /// <summary>Advances; a Python exception raised by the iterator is thrown.</summary>
     public bool MoveNext()
     {
+        if (_iterator.IsNull)
+        {
+            throw new InvalidOperationException("PyIterator.MoveNext was called on a default PyIterator; get one from PyBound.Iterate().");
+        }
         _current.Dispose();
         _current = default;
         var next = Objects.PyIter_Next(_iterator.Borrow());

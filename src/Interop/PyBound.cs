@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Sidewinder.Interop.Native;
@@ -9,7 +11,10 @@ namespace Sidewinder.Interop;
 /// <remarks>
 /// Owns one reference: dispose it (<c>using var x = ...</c>) to release it. It cannot be stored on the heap;
 /// call <see cref="ToOwned"/> for a handle that can. Copies of the struct share the one reference,
-/// so dispose exactly one of them. <c>default</c> is a null handle (<see cref="IsNull"/>).
+/// so dispose exactly one of them. <c>default</c> is a null handle (<see cref="IsNull"/>): apart from
+/// <see cref="IsNull"/>, <see cref="Dispose"/> and <see cref="ToString"/>, every member throws
+/// <see cref="InvalidOperationException"/> on it, naming the member, and a null handle passed as an argument that must
+/// be an object throws <see cref="ArgumentException"/>; nothing null ever reaches CPython.
 /// </remarks>
 public readonly ref partial struct PyBound
 {
@@ -40,13 +45,20 @@ public readonly ref partial struct PyBound
     internal nint Pointer => _pointer;
 
     /// <summary>The token this handle is bound to.</summary>
-    public Python Py => _py;
+    public Python Py
+    {
+        get
+        {
+            NotNull();
+            return _py;
+        }
+    }
 
     /// <summary>True for <c>default(PyBound)</c>.</summary>
     public bool IsNull => _pointer == 0;
 
     /// <summary>True if this is <c>None</c>.</summary>
-    public bool IsNone => _pointer == _py.B.None;
+    public bool IsNone => Self().Pointer == _py.B.None;
 
     /// <summary>Releases the reference.</summary>
     public void Dispose() => new NewRef(_pointer).Release();
@@ -54,25 +66,25 @@ public readonly ref partial struct PyBound
     /// <summary>A storable handle with its own reference.</summary>
     public PyOwned ToOwned()
     {
-        NotNull();
-        var owned = Borrow().NewReference();
+        var owned = Self().NewReference();
         return new PyOwned(_py.Runtime, owned.Steal());
     }
 
     /// <summary>Another reference to the same object.</summary>
-    public PyBound Clone() => NewReference(_py, _pointer);
+    public PyBound Clone() => NewReference(_py, Self().Pointer);
 
     /// <summary>Object identity (<c>a is b</c>).</summary>
-    public bool Is(PyBound other) => _pointer == other._pointer;
+    public bool Is(PyBound other) => Self().Pointer == other._pointer;
 
     /// <summary>The object's type.</summary>
-    public PyBound Type() => _py.Own(Objects.PyObject_Type(Borrow()));
+    public PyBound Type() => _py.Own(Objects.PyObject_Type(Self()));
 
     /// <summary>The qualified name of the object's type: <c>int</c>, <c>collections.OrderedDict</c>, <c>numpy.ndarray</c>.</summary>
     public string TypeName
     {
         get
         {
+            NotNull();
             using var type = Type();
             return ExceptionBuilder.TypeName(type.Pointer);
         }
@@ -81,21 +93,21 @@ public readonly ref partial struct PyBound
     /// <summary><c>getattr(obj, name)</c>.</summary>
     public unsafe PyBound GetAttr(string name)
     {
-        NotNull();
+        var self = Self();
         fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
         {
-            return _py.Own(Objects.PyObject_GetAttrString(Borrow(), n));
+            return _py.Own(Objects.PyObject_GetAttrString(self, n));
         }
     }
 
     /// <summary><c>getattr(obj, name, None)</c> but returning a null handle when missing; other errors propagate.</summary>
     public unsafe PyBound GetAttrOrNull(string name)
     {
-        NotNull();
+        var self = Self();
         NewRef result;
         fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
         {
-            result = Objects.PyObject_GetAttrString(Borrow(), n);
+            result = Objects.PyObject_GetAttrString(self, n);
         }
         if (!result.IsNull)
         {
@@ -112,17 +124,19 @@ public readonly ref partial struct PyBound
     /// <summary><c>hasattr(obj, name)</c>.</summary>
     public bool HasAttr(string name)
     {
+        NotNull();
         using var value = GetAttrOrNull(name);
         return !value.IsNull;
     }
 
-    /// <summary><c>setattr(obj, name, value)</c>.</summary>
+    /// <summary><c>setattr(obj, name, value)</c>. A null <paramref name="value"/> throws (CPython would delete the attribute).</summary>
     public unsafe void SetAttr(string name, PyBound value)
     {
-        NotNull();
+        var self = Self();
+        var v = Arg(value, nameof(value));
         fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
         {
-            if (Objects.PyObject_SetAttrString(Borrow(), n, value.Borrow()) < 0)
+            if (Objects.PyObject_SetAttrString(self, n, v) < 0)
             {
                 throw _py.Error();
             }
@@ -130,19 +144,20 @@ public readonly ref partial struct PyBound
     }
 
     /// <summary><c>obj[key]</c>.</summary>
-    public PyBound GetItem(PyBound key) => _py.Own(Objects.PyObject_GetItem(Borrow(), key.Borrow()));
+    public PyBound GetItem(PyBound key) => _py.Own(Objects.PyObject_GetItem(Self(), Arg(key, nameof(key))));
 
     /// <summary><c>obj[key]</c> with a string key.</summary>
     public PyBound GetItem(string key)
     {
+        NotNull();
         using var k = _py.Str(key);
         return GetItem(k);
     }
 
-    /// <summary><c>obj[key] = value</c>.</summary>
+    /// <summary><c>obj[key] = value</c>. A null <paramref name="value"/> throws (CPython would delete the item).</summary>
     public void SetItem(PyBound key, PyBound value)
     {
-        if (Objects.PyObject_SetItem(Borrow(), key.Borrow(), value.Borrow()) < 0)
+        if (Objects.PyObject_SetItem(Self(), Arg(key, nameof(key)), Arg(value, nameof(value))) < 0)
         {
             throw _py.Error();
         }
@@ -151,6 +166,7 @@ public readonly ref partial struct PyBound
     /// <summary><c>obj[key] = value</c> with a string key.</summary>
     public void SetItem(string key, PyBound value)
     {
+        NotNull();
         using var k = _py.Str(key);
         SetItem(k, value);
     }
@@ -158,14 +174,15 @@ public readonly ref partial struct PyBound
     /// <summary>For a dict: the value under <paramref name="key"/>, or a null handle when missing.</summary>
     public unsafe PyBound DictGet(string key)
     {
+        var self = Self();
         using var k = _py.Str(key);
         if (_py.B.HasStrongDictGetter)
         {
             nint value;
-            var found = Containers.PyDict_GetItemRef(Borrow(), k.Borrow(), &value);
+            var found = Containers.PyDict_GetItemRef(self, k.Borrow(), &value);
             return found < 0 ? throw _py.Error() : found == 0 ? default : new PyBound(_py, new NewRef(value));
         }
-        var borrowed = Containers.PyDict_GetItemWithError(Borrow(), k.Borrow());
+        var borrowed = Containers.PyDict_GetItemWithError(self, k.Borrow());
         if (borrowed.IsNull)
         {
             _py.ThrowIfError();
@@ -177,14 +194,14 @@ public readonly ref partial struct PyBound
     /// <summary><c>len(obj)</c>.</summary>
     public long Length()
     {
-        var size = Objects.PyObject_Size(Borrow());
+        var size = Objects.PyObject_Size(Self());
         return size < 0 ? throw _py.Error() : size;
     }
 
     /// <summary>Appends to a list.</summary>
     public void Append(PyBound item)
     {
-        if (Containers.PyList_Append(Borrow(), item.Borrow()) < 0)
+        if (Containers.PyList_Append(Self(), Arg(item, nameof(item))) < 0)
         {
             throw _py.Error();
         }
@@ -193,7 +210,7 @@ public readonly ref partial struct PyBound
     /// <summary>Adds to a set.</summary>
     public void Add(PyBound item)
     {
-        if (Containers.PySet_Add(Borrow(), item.Borrow()) < 0)
+        if (Containers.PySet_Add(Self(), Arg(item, nameof(item))) < 0)
         {
             throw _py.Error();
         }
@@ -202,51 +219,47 @@ public readonly ref partial struct PyBound
     /// <summary><c>bool(obj)</c>.</summary>
     public bool IsTrue()
     {
-        var result = Objects.PyObject_IsTrue(Borrow());
+        var result = Objects.PyObject_IsTrue(Self());
         return result < 0 ? throw _py.Error() : result != 0;
     }
 
     /// <summary><c>isinstance(obj, type)</c>.</summary>
     public bool IsInstance(PyBound type)
     {
-        var result = Objects.PyObject_IsInstance(Borrow(), type.Borrow());
+        var result = Objects.PyObject_IsInstance(Self(), Arg(type, nameof(type)));
         return result < 0 ? throw _py.Error() : result != 0;
     }
 
     /// <summary><c>obj == other</c>.</summary>
     public bool EqualsValue(PyBound other)
     {
-        var result = Objects.PyObject_RichCompareBool(Borrow(), other.Borrow(), 2);
+        var result = Objects.PyObject_RichCompareBool(Self(), Arg(other, nameof(other)), 2);
         return result < 0 ? throw _py.Error() : result != 0;
     }
 
     /// <summary><c>str(obj)</c> as a .NET string.</summary>
     public string Str()
     {
-        using var text = _py.Own(Objects.PyObject_Str(Borrow()));
+        using var text = _py.Own(Objects.PyObject_Str(Self()));
         return text.GetString();
     }
 
     /// <summary><c>repr(obj)</c> as a .NET string.</summary>
     public string Repr()
     {
-        using var text = _py.Own(Objects.PyObject_Repr(Borrow()));
+        using var text = _py.Own(Objects.PyObject_Repr(Self()));
         return text.GetString();
     }
 
     /// <summary>The value of a <c>str</c>, as valid UTF-16: each surrogate code point a Python str may hold
     /// (<c>'\ud800'</c>) becomes U+FFFD, so the text is safe for any strict consumer (JSON, HTTP).</summary>
-    public string GetString()
-    {
-        NotNull();
-        return PyText.Read(_py, Borrow());
-    }
+    public string GetString() => PyText.Read(_py, Self());
 
     /// <summary>The value of an <c>int</c> that fits in 64 bits (OverflowError otherwise).</summary>
     public unsafe long GetInt64()
     {
         int overflow;
-        var value = Scalars.PyLong_AsLongLongAndOverflow(Borrow(), &overflow);
+        var value = Scalars.PyLong_AsLongLongAndOverflow(Self(), &overflow);
         if (overflow != 0)
         {
             throw new OverflowException("The Python int does not fit in 64 bits; use GetBigInteger().");
@@ -262,7 +275,7 @@ public readonly ref partial struct PyBound
     public unsafe BigInteger GetBigInteger()
     {
         int overflow;
-        var value = Scalars.PyLong_AsLongLongAndOverflow(Borrow(), &overflow);
+        var value = Scalars.PyLong_AsLongLongAndOverflow(Self(), &overflow);
         if (overflow == 0)
         {
             if (value == -1)
@@ -272,7 +285,7 @@ public readonly ref partial struct PyBound
             return value;
         }
         // Exact, via hex digits: not subject to Python's int-to-decimal digit limit.
-        using var hex = _py.Own(Objects.PyNumber_ToBase(Borrow(), 16));
+        using var hex = _py.Own(Objects.PyNumber_ToBase(Self(), 16));
         var text = hex.GetString();
         var negative = text.StartsWith('-');
         var digits = text[(negative ? 3 : 2)..];
@@ -283,7 +296,7 @@ public readonly ref partial struct PyBound
     /// <summary>The value of a <c>float</c> (or anything with <c>__float__</c>).</summary>
     public double GetDouble()
     {
-        var value = Scalars.PyFloat_AsDouble(Borrow());
+        var value = Scalars.PyFloat_AsDouble(Self());
         if (value == -1.0)
         {
             _py.ThrowIfError();
@@ -294,22 +307,27 @@ public readonly ref partial struct PyBound
     /// <summary>The value of a <c>bool</c>; any other type throws <see cref="InvalidCastException"/>.</summary>
     public bool GetBoolean()
     {
-        if (_pointer == _py.B.True)
+        var self = Self().Pointer;
+        if (self == _py.B.True)
         {
             return true;
         }
-        return _pointer == _py.B.False ? false : throw new InvalidCastException($"Expected a bool, got {TypeName}.");
+        return self == _py.B.False ? false : throw new InvalidCastException($"Expected a bool, got {TypeName}.");
     }
 
     /// <summary>A copy of a <c>bytes</c> value.</summary>
-    public byte[] GetBytes() => GetBytesSpan().ToArray();
+    public byte[] GetBytes()
+    {
+        NotNull();
+        return GetBytesSpan().ToArray();
+    }
 
     /// <summary>The contents of a <c>bytes</c> object; valid while this handle is.</summary>
     internal unsafe ReadOnlySpan<byte> GetBytesSpan()
     {
         byte* buffer;
         nint length;
-        if (Native.Bytes.PyBytes_AsStringAndSize(Borrow(), &buffer, &length) < 0)
+        if (Native.Bytes.PyBytes_AsStringAndSize(Self(), &buffer, &length) < 0)
         {
             throw _py.Error();
         }
@@ -319,13 +337,32 @@ public readonly ref partial struct PyBound
     /// <summary><c>str(obj)</c>.</summary>
     public override string ToString() => IsNull ? "<null>" : Str();
 
-    internal void NotNull()
+    /// <summary>Throws for a null handle, naming the public member that was called (see the struct remarks).</summary>
+    internal void NotNull([CallerMemberName] string member = "") => _ = Self(member);
+
+    /// <summary>This handle's reference for a public member; the one null check every member goes through.</summary>
+    private BorrowedRef Self([CallerMemberName] string member = "")
     {
         if (_pointer == 0)
         {
-            throw new InvalidOperationException("The PyBound handle is null (default).");
+            ThrowNull(member);
         }
+        return new BorrowedRef(_pointer);
     }
+
+    /// <summary>An argument that must be an object: a null handle throws <see cref="ArgumentException"/> naming it.</summary>
+    private static BorrowedRef Arg(PyBound value, string parameter, [CallerMemberName] string member = "")
+    {
+        if (value._pointer == 0)
+        {
+            throw new ArgumentException($"PyBound.{member}: {parameter} is a null handle (default(PyBound)); pass an object (py.None for None).", parameter);
+        }
+        return new BorrowedRef(value._pointer);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNull(string member) =>
+        throw new InvalidOperationException($"PyBound.{member} was called on a null handle (default(PyBound), or a missing result such as GetAttrOrNull's).");
 
     internal static ReadOnlySpan<byte> Utf8Z(string value, Span<byte> scratch)
     {

@@ -52,6 +52,7 @@ public readonly ref partial struct PyBound
     /// <exception cref="PythonException">See <see cref="WriteJson"/>.</exception>
     public byte[] ToJsonUtf8(JsonConversionOptions? options = null)
     {
+        NotNull();
         using var buffer = new PooledBufferWriter();
         WriteToBuffer(buffer, options);
         return buffer.WrittenSpan.ToArray();
@@ -62,6 +63,7 @@ public readonly ref partial struct PyBound
     /// <exception cref="PythonException">See <see cref="WriteJson"/>.</exception>
     public string ToJson(JsonConversionOptions? options = null)
     {
+        NotNull();
         using var buffer = new PooledBufferWriter();
         WriteToBuffer(buffer, options);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -69,7 +71,6 @@ public readonly ref partial struct PyBound
 
     private void WriteToBuffer(PooledBufferWriter buffer, JsonConversionOptions? options)
     {
-        NotNull();
         options ??= JsonConversionOptions.Default;
         var writerOptions = new JsonWriterOptions
         {
