@@ -94,7 +94,7 @@ public readonly ref partial struct PyBound
     public unsafe PyBound GetAttr(string name)
     {
         var self = Self();
-        fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
+        fixed (byte* n = Utf8Z(name, stackalloc byte[128], nameof(name)))
         {
             return _py.Own(Objects.PyObject_GetAttrString(self, n));
         }
@@ -105,7 +105,7 @@ public readonly ref partial struct PyBound
     {
         var self = Self();
         NewRef result;
-        fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
+        fixed (byte* n = Utf8Z(name, stackalloc byte[128], nameof(name)))
         {
             result = Objects.PyObject_GetAttrString(self, n);
         }
@@ -134,7 +134,7 @@ public readonly ref partial struct PyBound
     {
         var self = Self();
         var v = Arg(value, nameof(value));
-        fixed (byte* n = Utf8Z(name, stackalloc byte[128]))
+        fixed (byte* n = Utf8Z(name, stackalloc byte[128], nameof(name)))
         {
             if (Objects.PyObject_SetAttrString(self, n, v) < 0)
             {
@@ -364,8 +364,15 @@ public readonly ref partial struct PyBound
     private static void ThrowNull(string member) =>
         throw new InvalidOperationException($"PyBound.{member} was called on a null handle (default(PyBound), or a missing result such as GetAttrOrNull's).");
 
-    internal static ReadOnlySpan<byte> Utf8Z(string value, Span<byte> scratch)
+    /// <summary>A NUL-terminated UTF-8 copy for a C-string parameter. A NUL inside <paramref name="value"/> throws
+    /// <see cref="ArgumentException"/>: CPython would silently use only the text before it.</summary>
+    internal static ReadOnlySpan<byte> Utf8Z(string value, Span<byte> scratch, string parameter, [CallerMemberName] string member = "")
     {
+        ArgumentNullException.ThrowIfNull(value, parameter);
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{member}: {parameter} contains a NUL character, which a C string cannot carry.", parameter);
+        }
         var needed = Encoding.UTF8.GetMaxByteCount(value.Length) + 1;
         var buffer = needed <= scratch.Length ? scratch : new byte[needed];
         var written = Encoding.UTF8.GetBytes(value, buffer);

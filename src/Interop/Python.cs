@@ -113,8 +113,12 @@ public readonly ref partial struct Python
             CompileMode.Single => Run.Py_single_input,
             _ => throw new ArgumentOutOfRangeException(nameof(mode)),
         };
+        var fileBytes = PyBound.Utf8Z(filename, stackalloc byte[256], nameof(filename)).ToArray();
+        if (source.Contains('\0', StringComparison.Ordinal))
+        {
+            return CompileWithNul(source, filename, mode);
+        }
         var sourceBytes = Initialization.Utf8Z(source);
-        var fileBytes = Initialization.Utf8Z(filename);
         NewRef code;
         fixed (byte* s = sourceBytes)
         fixed (byte* f = fileBytes)
@@ -126,6 +130,21 @@ public readonly ref partial struct Python
             throw ExceptionBuilder.FromCurrent(this, filename, source);
         }
         return new PyCode(Runtime, code, source, filename, mode);
+    }
+
+    /// <summary>Source with a NUL: <c>Py_CompileStringExFlags</c> takes a C string and would compile only the text before
+    /// it (<c>1\0+1/0</c> evaluated to 1), so the str goes to the built-in <c>compile()</c>, which raises what Python
+    /// raises for such source (3.11: ValueError, 3.12+: SyntaxError, "source code string cannot contain null bytes").</summary>
+    private PyCode CompileWithNul(string source, string filename, CompileMode mode)
+    {
+        using var builtins = PyBound.NewReference(this, Run.PyEval_GetBuiltins().Pointer);
+        using var compile = builtins.GetItem("compile");
+        using var text = Str(source);
+        using var file = Str(filename);
+        using var kind = Str(mode switch { CompileMode.Eval => "eval", CompileMode.Exec => "exec", _ => "single" });
+        using var compiled = compile.Call(text, file, kind);
+        var strong = compiled.Borrow().NewReference();
+        return new PyCode(Runtime, strong.Steal(), source, filename, mode);
     }
 
     /// <summary>Evaluates an expression in a fresh namespace (or in <paramref name="globals"/> when given).</summary>
