@@ -174,8 +174,10 @@ public sealed class AttachTests(RuntimeFixture fixture)
         Assert.Equal([0, 1, 2, 3, 4], results);
     }
 
-    [Fact]
-    public void Attach_ThreadWithoutOwnState_KeepsOneThreadStateAcrossAttaches()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a PythonThreadState created after the first attach adopts the runtime's one
+    public void Attach_ThreadWithoutOwnState_KeepsOneThreadStateAcrossAttaches(bool createThreadStateBetween)
     {
         // threading.local data lives in the thread state: a thread state per attach would lose it.
         using var local = _runtime.Attach(static py => { using var l = py.Eval("__import__('threading').local()"); return l.ToOwned(); });
@@ -183,6 +185,7 @@ public sealed class AttachTests(RuntimeFixture fixture)
         var thread = new Thread(() =>
         {
             _runtime.Attach(py => { using var l = local.Bind(py); using var v = py.Int(1); l.SetAttr("x", v); });
+            using var state = createThreadStateBetween ? _runtime.CreateThreadState() : null;
             kept = _runtime.Attach(py => { using var l = local.Bind(py); return l.HasAttr("x"); });
         });
         thread.Start();
@@ -215,22 +218,6 @@ public sealed class AttachTests(RuntimeFixture fixture)
         second.Join();
         Assert.True(ProbeIsDead(weak!));
         weak!.Dispose();
-    }
-
-    [Fact]
-    public void CreateThreadState_AfterImplicitAttach_AdoptsTheSameThreadState()
-    {
-        using var local = _runtime.Attach(static py => { using var l = py.Eval("__import__('threading').local()"); return l.ToOwned(); });
-        bool? kept = null;
-        var thread = new Thread(() =>
-        {
-            _runtime.Attach(py => { using var l = local.Bind(py); using var v = py.Int(1); l.SetAttr("x", v); });
-            using var state = _runtime.CreateThreadState();
-            kept = _runtime.Attach(py => { using var l = local.Bind(py); return l.HasAttr("x"); });
-        });
-        thread.Start();
-        thread.Join();
-        Assert.True(kept);
     }
 
     private bool ProbeIsDead(PyOwned weakRef) => _runtime.Attach(py =>
