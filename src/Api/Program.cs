@@ -31,6 +31,7 @@ app.UseSwaggerDocs();
 
 app.MapStatusEndpoints();
 app.MapExecutionEndpoints();
+app.MapMetricsEndpoint();
 app.LogStartup();
 
 try

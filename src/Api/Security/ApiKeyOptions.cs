@@ -62,8 +62,9 @@ public sealed class ApiKey
     /// <summary>The secret, at least 16 characters. Sent as <c>Authorization: Bearer KEY</c> or <c>X-Api-Key: KEY</c>.</summary>
     public string? Key { get; set; }
 
-    /// <summary>Endpoints the key may use (<c>eval</c>, <c>run</c>, <c>call</c>, <c>info</c>); null or empty means all.
-    /// Using another endpoint gets 403.</summary>
+    /// <summary>Endpoints the key may use (<c>eval</c>, <c>run</c>, <c>call</c>, <c>info</c>, <c>metrics</c>); null or empty
+    /// means all. Using another endpoint gets 403. The MCP tools <c>python_eval</c>, <c>python_run</c> and
+    /// <c>python_call</c> need <c>eval</c>, <c>run</c> and <c>call</c> in the same way.</summary>
     public List<string>? Endpoints { get; set; }
 }
 
@@ -83,5 +84,5 @@ public static class ApiKeyDefaults
     public const string EndpointClaim = "sidewinder:endpoint";
 
     /// <summary>Endpoint names a key can be limited to.</summary>
-    public static readonly IReadOnlySet<string> EndpointNames = new HashSet<string>(StringComparer.Ordinal) { "eval", "run", "call", "info" };
+    public static readonly IReadOnlySet<string> EndpointNames = new HashSet<string>(StringComparer.Ordinal) { "eval", "run", "call", "info", "metrics" };
 }
