@@ -80,6 +80,18 @@ public static class ApiKeyDefaults
     /// <summary>Policy of the execution and info endpoints.</summary>
     public const string ExecutePolicy = "Sidewinder.Execute";
 
+    /// <summary>Policy of the MCP endpoint: a key allowed at least one of <c>eval</c>, <c>run</c>, <c>call</c>.</summary>
+    public const string McpPolicy = "Sidewinder.Mcp";
+
+    /// <summary>Policy of the <c>python_eval</c> MCP tool: a key allowed <c>eval</c>.</summary>
+    public const string EvalPolicy = "Sidewinder.Endpoint.Eval";
+
+    /// <summary>Policy of the <c>python_run</c> MCP tool: a key allowed <c>run</c>.</summary>
+    public const string RunPolicy = "Sidewinder.Endpoint.Run";
+
+    /// <summary>Policy of the <c>python_call</c> MCP tool: a key allowed <c>call</c>.</summary>
+    public const string CallPolicy = "Sidewinder.Endpoint.Call";
+
     /// <summary>Claim listing an endpoint the key may use.</summary>
     public const string EndpointClaim = "sidewinder:endpoint";
 
