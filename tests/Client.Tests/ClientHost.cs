@@ -61,6 +61,17 @@ internal sealed class ClientHost : IDisposable
 
     public WorkerPool Pool => Factory.Services.GetRequiredService<WorkerPool>();
 
+    /// <summary>With one worker and a queue of one: a job holds the worker and another the queue until the gate opens.</summary>
+    /// <returns>Both jobs, complete once the gate is open.</returns>
+    public async Task<Task> FillQueueAsync(FileGate gate)
+    {
+        var running = Client.RunAsync(new RunRequest(gate.WaitCode));
+        await Poll.UntilAsync(() => Pool.Status.BusyWorkers == 1);
+        var queued = Client.RunAsync(new RunRequest(gate.WaitCode));
+        await Poll.UntilAsync(() => Pool.Status.QueuedJobs == 1);
+        return Task.WhenAll(running, queued);
+    }
+
     /// <summary>Request-completion log lines for a path, with their outcomes.</summary>
     public IReadOnlyList<string?> Outcomes(string path) =>
         [.. Factory.Logs.Entries.Where(e => e.EventName is "RequestCompleted" or "RequestRejectedBeforeJob" && Equals(e.Properties["Path"], path))

@@ -20,18 +20,14 @@ public sealed class ClientRetryTests
             ["Workers:QueueCapacity"] = "1",
         }, o => o.MaxRetryAttempts = 10);
         using var gate = new FileGate();
-        var busy = host.Client.RunAsync(new RunRequest(gate.WaitCode));
-        await Poll.UntilAsync(() => host.Pool.Status.BusyWorkers == 1);
-        var queued = host.Client.RunAsync(new RunRequest(gate.WaitCode));
-        await Poll.UntilAsync(() => host.Pool.Status.QueuedJobs == 1);
+        var holding = await host.FillQueueAsync(gate);
 
         var eval = host.Client.EvalAsync(new EvalRequest("40 + 2"));
         await Poll.UntilAsync(() => host.Outcomes("/eval").Contains("rejected")); // the first attempt met a full queue
         gate.Open();
 
         Assert.Equal(42, (await eval).GetValue<int>());
-        await busy;
-        await queued;
+        await holding;
         var outcomes = host.Outcomes("/eval");
         Assert.Equal("ok", outcomes[^1]);
         Assert.All(outcomes.SkipLast(1), o => Assert.Equal("rejected", o));
@@ -46,15 +42,11 @@ public sealed class ClientRetryTests
             ["Workers:QueueCapacity"] = "1",
         }, o => o.MaxRetryAttempts = 0);
         using var gate = new FileGate();
-        var busy = host.Client.RunAsync(new RunRequest(gate.WaitCode));
-        await Poll.UntilAsync(() => host.Pool.Status.BusyWorkers == 1);
-        var queued = host.Client.RunAsync(new RunRequest(gate.WaitCode));
-        await Poll.UntilAsync(() => host.Pool.Status.QueuedJobs == 1);
+        var holding = await host.FillQueueAsync(gate);
 
         var error = await Assert.ThrowsAsync<SidewinderRejectedException>(() => host.Client.EvalAsync(new EvalRequest("1")));
         gate.Open();
-        await busy;
-        await queued;
+        await holding;
 
         Assert.Equal(503, error.Status);
         Assert.Equal("sidewinder.QueueFull", error.Error?.Type);

@@ -49,7 +49,8 @@ internal static class LoggingExtensions
                 .Enrich.FromLogContext();
             if (console)
             {
-                logger.WriteTo.Async(to => to.Console(formatter), bufferSize: ConsoleBufferSize, blockWhenFull: false);
+                var sink = new BatchingConsoleSink(formatter, BatchingConsoleSink.StandardOutput());
+                logger.WriteTo.Async(to => to.Sink(sink), bufferSize: ConsoleBufferSize, blockWhenFull: false, monitor: sink);
             }
         }, preserveStaticLogger: true); // the logger belongs to this host (tests run several), not to the static Log.Logger
         return builder;

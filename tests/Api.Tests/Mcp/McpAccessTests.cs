@@ -118,6 +118,30 @@ public sealed class McpAccessTests : IDisposable
     }
 
     [Fact]
+    public async Task PythonEval_QueueFull_IsAToolErrorSayingSo()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Workers:WorkerCount"] = "1", ["Workers:QueueCapacity"] = "1" });
+        var pool = factory.Services.GetRequiredService<WorkerPool>();
+        var http = factory.CreateClient();
+        using var gate = new FileGate();
+        var running = http.PostJsonAsync("/run", new { code = gate.WaitCode });
+        await Poll.UntilAsync(() => pool.Status.BusyWorkers == 1);
+        var queued = http.PostJsonAsync("/run", new { code = gate.WaitCode });
+        await Poll.UntilAsync(() => pool.Status.QueuedJobs == 1);
+        await using var client = await McpConnections.ConnectAsync(factory);
+
+        var result = await client.CallToolAsync("python_eval", new Dictionary<string, object?> { ["code"] = "1" });
+        gate.Open();
+        await running;
+        await queued;
+
+        Assert.True(result.IsError);
+        Assert.Equal("rejected", result.StructuredContent!.Value.Str("outcome"));
+        Assert.Equal("sidewinder.QueueFull", result.StructuredContent!.Value.GetProperty("error").Str("type"));
+        Assert.Contains("queue is full", result.Text(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PythonRun_CallerCancels_JobIsInterrupted()
     {
         using var factory = new ApiFactory(new Dictionary<string, string?> { ["Workers:WorkerCount"] = "1" });

@@ -31,6 +31,7 @@ public sealed class PrometheusEndpointTests(DefaultApi api)
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
         Assert.Contains("sidewinder_workers_jobs_total{", text, StringComparison.Ordinal);
         Assert.Contains("kind=\"eval\"", text, StringComparison.Ordinal);
+        Assert.Contains("sidewinder_workers_execution_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
     }
 
