@@ -7,6 +7,7 @@
 #   load/bench.sh --quick                 1 round of 2 s runs, docs untouched (a smoke run, about 5 minutes)
 #   load/bench.sh --rounds 5 --duration 10    more and longer runs (any option of load/bench/bench.py)
 #   load/bench.sh --only floor,sw-gil     some servers only (keys: load/bench/servers.py)
+#   load/bench.sh --scenarios eval:32     some scenarios only, optionally at some concurrency levels
 #   load/bench.sh --sidewinder-root DIR   benchmark the Sidewinder of another checkout, e.g. a git worktree
 #   load/bench.sh --no-docs               results in load/results/ only
 #   load/bench.sh --report-only           rewrite the docs from load/results/latest.json without measuring
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
     --docs) docs=2; shift ;;
     --report-only) report_only=1; shift ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done

@@ -250,6 +250,8 @@ def main() -> int:
                         help="runs of each scenario per server, server order reversed every other time (default 3)")
     parser.add_argument("--settle", type=float, default=2, help="seconds idle after start-up before idle memory is read")
     parser.add_argument("--only", default="", help="comma-separated server keys to run (default all)")
+    parser.add_argument("--scenarios", default="",
+                        help="comma-separated scenarios to run, optionally with levels: eval:32 (default all)")
     parser.add_argument("--quiet-wait", type=float, default=60,
                         help="seconds to wait, at most, for other processes to quiet down before starting")
     parser.add_argument("--sidewinder-root", default=ROOT, help="checkout whose Sidewinder build to run")
@@ -270,11 +272,23 @@ def main() -> int:
     scripts = {name: write_script(work_dir, config, name) for name in config["scenarios"]}
 
     only = {k for k in args.only.split(",") if k}
+    # --scenarios eval:32,run keeps those scenarios (and, after a colon, only those concurrency levels).
+    wanted: Dict[str, Optional[List[int]]] = {}
+    for item in (s for s in args.scenarios.split(",") if s):
+        name, _, level = item.partition(":")
+        if not level:
+            wanted[name] = None
+        elif name not in wanted or wanted[name] is not None:
+            wanted.setdefault(name, []).append(int(level))
     step_servers: Dict[Tuple[str, int], List[str]] = {}  # (scenario, connections) -> servers, in plan order
     per_server: Dict[str, List[Tuple[str, int]]] = {}
     for scenario, levels, keys in PLAN:
         keys = [k for k in keys if not only or k in only]
+        if wanted and scenario not in wanted:
+            continue
         for c in levels or config["scenarios"][scenario]["concurrency"]:
+            if wanted.get(scenario) and c not in wanted[scenario]:
+                continue
             for key in keys:
                 step_servers.setdefault((scenario, c), []).append(key)
                 per_server.setdefault(key, []).append((scenario, c))

@@ -2,6 +2,7 @@ using Sidewinder.Api.Execution;
 using Sidewinder.Api.Hosting;
 using Sidewinder.Api.Limits;
 using Sidewinder.Api.Logging;
+using Sidewinder.Api.Mcp;
 using Sidewinder.Api.OpenApi;
 using Sidewinder.Api.Security;
 using Sidewinder.Api.Status;
@@ -18,6 +19,7 @@ builder.AddApiKeyAuthentication();
 builder.AddRequestLimits();
 builder.AddProblemResponses();
 builder.AddSwaggerDocs();
+builder.AddMcpServer();
 
 var app = builder.Build();
 
@@ -31,6 +33,8 @@ app.UseSwaggerDocs();
 
 app.MapStatusEndpoints();
 app.MapExecutionEndpoints();
+app.MapMetricsEndpoint();
+app.MapMcpEndpoint();
 app.LogStartup();
 
 try

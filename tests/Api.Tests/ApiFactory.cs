@@ -7,7 +7,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Display;
 using Sidewinder.Interop;
+using System.Globalization;
 
 namespace Sidewinder.Api.Tests;
 
@@ -54,10 +58,12 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         {
             builder.UseSetting(key, value);
         }
-        // Only the in-memory capture: the service's console log would bury the test output.
-        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        // Only the in-memory capture: the service's console log would bury the test output. Levels stay the service's
+        // own (appsettings.json, or a test's Logging:LogLevel settings).
+        builder.UseSetting("Logging:WriteToConsole", "false");
         builder.ConfigureTestServices(services =>
         {
+            services.AddSingleton<ILogEventSink>(Logs); // Serilog's ReadFrom.Services picks it up
             // Registered as an instance, so disposing a factory's host never finalises the shared interpreter.
             services.AddSingleton(Runtime);
             services.AddSingleton<IStartupFilter, RemoteAddressFilter>();
@@ -82,31 +88,35 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     }
 }
 
-/// <summary>Keeps every log entry in memory, with its structured properties.</summary>
-public sealed class CapturedLogs : ILoggerProvider
+/// <summary>Keeps every log event in memory, with its structured properties (a Serilog sink, as the service logs
+/// through Serilog).</summary>
+public sealed class CapturedLogs : ILogEventSink
 {
+    private static readonly MessageTemplateTextFormatter Text = new("{Message:lj}{NewLine}{Exception}", CultureInfo.InvariantCulture);
+
     public ConcurrentQueue<LogEntry> Entries { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
+    public void Emit(LogEvent logEvent)
     {
+        using var message = new StringWriter(CultureInfo.InvariantCulture);
+        Text.Format(logEvent, message);
+        var properties = logEvent.Properties.ToDictionary(p => p.Key, p => p.Value is ScalarValue scalar ? scalar.Value : (object?)p.Value.ToString());
+        var category = logEvent.Properties.TryGetValue("SourceContext", out var source) && source is ScalarValue { Value: string s } ? s : "";
+        var eventName = logEvent.Properties.TryGetValue("EventId", out var id) && id is StructureValue structure
+            ? structure.Properties.FirstOrDefault(p => p.Name == "Name")?.Value is ScalarValue { Value: string name } ? name : null
+            : null;
+        Entries.Enqueue(new LogEntry(category, Level(logEvent.Level), eventName, message.ToString().TrimEnd(), properties));
     }
 
-    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    private static LogLevel Level(LogEventLevel level) => level switch
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var properties = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
-            var message = exception is null ? formatter(state, exception) : formatter(state, exception) + Environment.NewLine + exception;
-            owner.Entries.Enqueue(new LogEntry(category, logLevel, eventId.Name, message,
-                properties.ToDictionary(p => p.Key, p => p.Value)));
-        }
-    }
+        LogEventLevel.Verbose => LogLevel.Trace,
+        LogEventLevel.Debug => LogLevel.Debug,
+        LogEventLevel.Information => LogLevel.Information,
+        LogEventLevel.Warning => LogLevel.Warning,
+        LogEventLevel.Error => LogLevel.Error,
+        _ => LogLevel.Critical,
+    };
 }
 
 public sealed record LogEntry(string Category, LogLevel Level, string? EventName, string Message, IReadOnlyDictionary<string, object?> Properties);

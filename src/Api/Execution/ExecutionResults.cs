@@ -18,9 +18,24 @@ internal static class ExecutionResults
     public static IResult ToHttpResult(HttpContext context, PythonJob job, JobResult result)
     {
         RequestJobInfo.Set(context, result.JobId, OutcomeName(result.Outcome));
+        var reply = ToReply(job, result);
+        if (reply.Problem is not { } problem)
+        {
+            return TypedResults.Ok(reply.Response);
+        }
+        if (reply.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return TypedResults.Json(problem, statusCode: reply.Status, contentType: ProblemTypes.ContentType);
+    }
+
+    /// <summary>The response body and status for a finished job, whatever carries it (HTTP, an MCP tool result).</summary>
+    public static ExecutionReply ToReply(PythonJob job, JobResult result)
+    {
         if (result.Outcome == JobOutcome.Ok)
         {
-            return TypedResults.Ok(new ExecutionResponse
+            return new ExecutionReply(StatusCodes.Status200OK, Outcomes.Ok, new ExecutionResponse
             {
                 JobId = result.JobId,
                 Outcome = Outcomes.Ok,
@@ -32,15 +47,11 @@ internal static class ExecutionResults
                 Stderr = result.Stderr,
                 StderrTruncated = result.StderrTruncated,
                 Timings = Timings(result),
-            });
+            }, null);
         }
 
         var error = result.Error ?? new JobError(JobErrorTypes.Internal, "The job failed without details.");
         var (status, problemType, title, outcome) = Classify(job, result.Outcome, error);
-        if (status == StatusCodes.Status503ServiceUnavailable)
-        {
-            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
         var problem = new ExecutionProblem
         {
             Type = problemType,
@@ -56,7 +67,7 @@ internal static class ExecutionResults
             StderrTruncated = result.StderrTruncated,
             Timings = Timings(result),
         };
-        return TypedResults.Json(problem, statusCode: status, contentType: ProblemTypes.ContentType);
+        return new ExecutionReply(status, outcome, null, problem);
     }
 
     private static (int Status, string Type, string Title, string Outcome) Classify(PythonJob job, JobOutcome outcome, JobError error) => outcome switch
@@ -100,3 +111,10 @@ internal static class ExecutionResults
     private static ExecutionTimings Timings(JobResult result) =>
         new(Math.Round(result.QueueWait.TotalMilliseconds, 3), Math.Round(result.Execution.TotalMilliseconds, 3));
 }
+
+/// <summary>A finished job as a status and either the 200 body or the problem.</summary>
+/// <param name="Status">The HTTP status the job maps to.</param>
+/// <param name="Outcome">The <c>outcome</c> field (see <see cref="Outcomes"/>).</param>
+/// <param name="Response">The body when the job completed.</param>
+/// <param name="Problem">The problem otherwise.</param>
+internal sealed record ExecutionReply(int Status, string Outcome, ExecutionResponse? Response, ExecutionProblem? Problem);

@@ -4,7 +4,7 @@ namespace Sidewinder.Api.Logging;
 
 /// <summary>Writes one line per request when it completes: method, path, status, elapsed time, and the job id and
 /// outcome when the request has them (a request rejected before it became a job has an outcome only).</summary>
-/// <remarks>Health probes are logged at Debug so that a probe every few seconds does not drown the log.</remarks>
+/// <remarks>Health probes and metrics scrapes are logged at Debug so that a probe every few seconds does not drown the log.</remarks>
 internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<RequestLoggingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -21,7 +21,7 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<Req
         }
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var path = context.Request.Path.Value ?? "";
-        if (path.StartsWith("/health", StringComparison.Ordinal))
+        if (path.StartsWith("/health", StringComparison.Ordinal) || IsScrape(context))
         {
             ApiLog.ProbeCompleted(logger, context.Request.Method, path, context.Response.StatusCode, elapsed);
             return;
@@ -41,4 +41,7 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILogger<Req
             ApiLog.RequestWithoutJobCompleted(logger, context.Request.Method, path, status, elapsed);
         }
     }
+
+    private static bool IsScrape(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == Telemetry.TelemetryOptions.EndpointName;
 }

@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace Sidewinder.Api.Security;
 
-/// <summary>Requirement of the execution and info endpoints: a valid key allowed to use the endpoint, or, with no keys
-/// configured, a loopback caller (unless <see cref="ApiKeyOptions.AllowAnonymousNonLoopback"/>).</summary>
-internal sealed class EndpointAccessRequirement : IAuthorizationRequirement;
+/// <summary>Requirement of the execution, info, metrics and MCP endpoints: a valid key allowed to use the endpoint, or, with
+/// no keys configured, a loopback caller (unless <see cref="ApiKeyOptions.AllowAnonymousNonLoopback"/>).</summary>
+/// <param name="Endpoints">The endpoint names of which the key must allow at least one; null means the routed endpoint's
+/// own name (<c>WithName("Eval")</c> is <c>eval</c>). MCP tools name theirs (<c>python_run</c> needs <c>run</c>).</param>
+internal sealed record EndpointAccessRequirement(IReadOnlyList<string>? Endpoints = null) : IAuthorizationRequirement;
 
 internal sealed class EndpointAccessHandler(ApiKeyStore keys) : AuthorizationHandler<EndpointAccessRequirement>
 {
@@ -31,16 +33,16 @@ internal sealed class EndpointAccessHandler(ApiKeyStore keys) : AuthorizationHan
         {
             return Task.CompletedTask; // challenged: 401
         }
-        var endpoint = EndpointName(http);
+        var endpoints = requirement.Endpoints ?? (EndpointName(http) is { } name ? [name] : []);
         var allowed = context.User.FindAll(ApiKeyDefaults.EndpointClaim).Select(c => c.Value).ToList();
-        if (allowed.Count == 0 || (endpoint is not null && allowed.Contains(endpoint)))
+        if (allowed.Count == 0 || endpoints.Any(allowed.Contains))
         {
             context.Succeed(requirement);
         }
         else
         {
             context.Fail(new AuthorizationFailureReason(this,
-                $"The API key '{context.User.Identity.Name}' may not use '{endpoint}' (allowed: {string.Join(", ", allowed)})."));
+                $"The API key '{context.User.Identity.Name}' may not use '{string.Join("' or '", endpoints)}' (allowed: {string.Join(", ", allowed)})."));
         }
         return Task.CompletedTask;
     }

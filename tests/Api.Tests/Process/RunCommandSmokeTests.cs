@@ -55,10 +55,11 @@ public sealed class RunCommandSmokeTests
         Assert.Equal(1, service.Process.ExitCode);
         Assert.Contains("Refusing to serve", service.Output, StringComparison.Ordinal);
         Assert.Contains("Auth__ApiKeys__0__Key", service.Output, StringComparison.Ordinal);
-        // Logging:Format=json: every log line is a JSON object with Serilog's fields.
+        // Logging:Format=json: every log line is a JSON object in Serilog's compact format (@t timestamp, @mt template).
         var logLines = service.Output.Split('\n').Where(l => l.StartsWith('{')).ToList();
         Assert.NotEmpty(logLines);
-        Assert.All(logLines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("Level", out _), l));
+        Assert.All(logLines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("@t", out _), l));
+        Assert.All(logLines, l => Assert.True(JsonDocument.Parse(l).RootElement.TryGetProperty("@mt", out _), l));
     }
 
     private static async Task WaitUntilReadyAsync(HttpClient client, RunningService service)
