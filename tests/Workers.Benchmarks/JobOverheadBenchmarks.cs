@@ -81,7 +81,7 @@ public class JobOverheadBenchmarks
         using var scope = _runtime.Attach();
         var py = scope.Python;
         _ = _pool.Runner.Run(py, item);
-        return _pool.Host.End(py, _records, _records, out _).Stdout;
+        return _pool.Host.End(py, _records, _records, out _, out _).Stdout;
     }
 
     [Benchmark, BenchmarkCategory("eval")]

@@ -44,6 +44,12 @@ internal static partial class WorkerPoolLog
     [LoggerMessage(13, LogLevel.Warning, "Job {JobId} emitted {Dropped} more Python log records than the per-job limit; they were dropped.")]
     public static partial void RecordsDropped(ILogger logger, string jobId, int dropped);
 
+    [LoggerMessage(15, LogLevel.Error, "The host's end of job {JobId} on {Worker} failed; the job keeps its outcome, its output is lost.")]
+    public static partial void JobEndFailed(ILogger logger, string jobId, string worker, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "Job {JobId} changed process-wide Python state that later jobs share; restored: {Restored}.")]
+    public static partial void StateRestored(ILogger logger, string jobId, string restored);
+
     [LoggerMessage(14, LogLevel.Warning, "This free-threaded Python has no _testinternalcapi module, so the code objects, functions and classes " +
         "each job creates are immortal and never freed (CPython 3.13, gh-117783): memory grows with every job. Use a build with " +
         "test modules (Sidewinder's scripts/provision-python.sh and Dockerfile keep _testinternalcapi).")]

@@ -21,13 +21,18 @@ internal sealed class PythonHost
     private static readonly Lock s_gate = new();
     private static PythonHost? s_instance;
 
-    private readonly PyOwned _begin, _end, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
+    private static PyOwned? s_module;
+
+    private readonly PyOwned _begin, _end, _absorb, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
+    private readonly PyOwned _getTrace, _setTrace, _getProfile, _setProfile;
+    private readonly DictWatch _builtinsWatch, _modulesWatch;
     private readonly (PyOwned Type, string Name)[] _commonTypes;
 
     private PythonHost(PyBound module)
     {
         _begin = Attr(module, "begin");
         _end = Attr(module, "end");
+        _absorb = Attr(module, "absorb");
         _peek = Attr(module, "peek");
         _compileCell = Attr(module, "compile_cell");
         _runCell = Attr(module, "run_cell");
@@ -36,6 +41,18 @@ internal sealed class PythonHost
         _noValue = Attr(module, "_NO_VALUE");
         DeadlineExceeded = Attr(module, "DeadlineExceeded");
         _commonTypes = CommonTypes(module.Py);
+        var py = module.Py;
+        // The originals, held here: a job may replace the sys attributes, never these references.
+        using var sys = py.Import("sys");
+        _getTrace = Attr(sys, "gettrace");
+        _setTrace = Attr(sys, "settrace");
+        _getProfile = Attr(sys, "getprofile");
+        _setProfile = Attr(sys, "setprofile");
+        using var builtins = py.Import("builtins");
+        using var builtinsDict = builtins.GetAttr("__dict__");
+        _builtinsWatch = DictWatch.Start(builtinsDict);
+        using var modules = sys.GetAttr("modules");
+        _modulesWatch = DictWatch.Start(modules); // imports count: a new module is protected from then on
     }
 
     /// <summary>The <c>DeadlineExceeded</c> type (a BaseException subclass) the watchdog raises asynchronously.</summary>
@@ -52,7 +69,7 @@ internal sealed class PythonHost
             var py = scope.Python;
             if (s_instance is not null)
             {
-                using var loaded = py.Import(ModuleName);
+                using var loaded = s_module!.Bind(py);
                 Configure(py, loaded, options, pythonLogger, first: false);
                 return s_instance;
             }
@@ -66,11 +83,15 @@ internal sealed class PythonHost
             using var name = py.Str(ModuleName);
             using var module = moduleType.Call(name);
             using var globals = module.GetAttr("__dict__");
+            // The host runs on builtins of its own, so a job that breaks the shared ones (builtins.len = None) cannot
+            // break the code that ends every job; and it is in no sys.modules entry, so no job imports it by accident.
+            using var builtins = py.Import("builtins");
+            using var sharedBuiltins = builtins.GetAttr("__dict__");
+            using var copy = sharedBuiltins.CallMethod("copy");
+            globals.SetItem("__builtins__", copy);
             using var code = py.Compile(source, FileName, CompileMode.Exec);
             py.Execute(code, globals);
-            using var sys = py.Import("sys");
-            using var modules = sys.GetAttr("modules");
-            modules.SetItem(ModuleName, module);
+            s_module = module.ToOwned();
 
             Configure(py, module, options, pythonLogger, first: true);
             s_instance = new PythonHost(module)
@@ -88,8 +109,20 @@ internal sealed class PythonHost
         // Only the first pool sets the Python root logger level and the collector's threshold: both are process-wide.
         using var level = first ? py.Int(options.ResolvePythonLevel(pythonLogger)) : py.None;
         using var gcThreshold = first && options.GcThreshold is { } threshold ? py.Int(threshold) : py.None;
+        if (first && RecursionCap(py, options) is { } cap)
+        {
+            using var capRecursion = module.GetAttr("cap_recursion");
+            using var capValue = py.Int(cap);
+            capRecursion.Call(capValue).Dispose(); // before configure() takes the state that jobs are given back
+        }
         configure.Call(scripts, level, gcThreshold).Dispose();
     }
+
+    /// <summary>The highest recursion limit a job may set on 3.11, whose only guard against C stack overflow is the
+    /// recursion limit itself; null on 3.12+, which has a C recursion limit of its own. About 2 KiB of stack per level
+    /// (a Python __repr__ called from C's repr takes well over 1 KiB on 3.11): 8,192 for the default 16 MiB stack.</summary>
+    internal static int? RecursionCap(Python py, WorkerPoolOptions options) =>
+        py.Info.Version < new Version(3, 12) ? Math.Max(1000, options.WorkerStackSize / 2048) : null;
 
     /// <summary>True on a free-threaded 3.13 build where new code objects, functions and classes stay immortal (so each
     /// job's compiled code is never freed) because the switch that stops it (<c>_testinternalcapi</c>) is missing.</summary>
@@ -121,23 +154,80 @@ internal sealed class PythonHost
         begin.Call(settings).Dispose();
     }
 
-    /// <summary>Ends the calling thread's capture: its output, its log records (into <paramref name="records"/>) and
-    /// the records emitted meanwhile on threads without a job (into <paramref name="orphans"/>).</summary>
-    public CapturedOutput End(Python py, List<PythonLogRecord> records, List<PythonLogRecord> orphans, out int droppedRecords)
+    /// <summary>Ends the calling thread's capture: its output, its log records (into <paramref name="records"/>), the
+    /// records emitted meanwhile on threads without a job (into <paramref name="orphans"/>), and what the job changed of
+    /// the process-wide state and the host put back (<paramref name="restored"/>, null when nothing).</summary>
+    /// <remarks>First the job's trace and profile functions go (they would run inside the host's own code), then the
+    /// host restores the shared state; the two big dicts only when their watches saw a change.</remarks>
+    public CapturedOutput End(Python py, List<PythonLogRecord> records, List<PythonLogRecord> orphans, out int droppedRecords,
+        out string? restored)
     {
+        ResetHook(py, _getTrace, _setTrace);
+        ResetHook(py, _getProfile, _setProfile);
+        // Reset before restoring: a change another job makes meanwhile is then seen at the next job's end.
+        var builtinsChanged = Changed(py, _builtinsWatch);
+        var modulesChanged = Changed(py, _modulesWatch);
         using var end = _end.Bind(py);
-        using var summary = end.Call();
+        using var builtinsFlag = py.Bool(builtinsChanged);
+        using var modulesFlag = py.Bool(modulesChanged);
+        using var summary = end.Call(builtinsFlag, modulesFlag);
+        restored = null;
+        droppedRecords = 0;
         if (summary.IsNone)
         {
-            droppedRecords = 0;
-            return CapturedOutput.Empty; // nothing printed or logged: the usual case, and no conversions
+            return CapturedOutput.Empty; // nothing printed, logged or changed: the usual case, and no conversions
         }
-        using var orphanList = Item(summary, 6);
+        using var orphanList = summary.GetAttr("orphans");
         if (!orphanList.IsNone)
         {
             ReadRecords(orphanList, orphans);
         }
+        using var restoredList = summary.GetAttr("restored");
+        if (!restoredList.IsNone)
+        {
+            using var separator = py.Str(", ");
+            using var joined = separator.CallMethod("join", restoredList);
+            restored = joined.GetString();
+        }
         return Read(summary, records, out droppedRecords);
+    }
+
+    private static bool Changed(Python py, DictWatch watch)
+    {
+        if (!watch.Changed(py))
+        {
+            return false;
+        }
+        watch.Reset(py);
+        return true;
+    }
+
+    /// <summary>Removes the calling thread's trace (or profile) function if the job left one. Calls the builtins
+    /// directly from C#, so no Python frame starts and the job's function never sees the host.</summary>
+    private static void ResetHook(Python py, PyOwned get, PyOwned set)
+    {
+        using var getter = get.Bind(py);
+        using var current = getter.Call();
+        if (!current.IsNone)
+        {
+            using var setter = set.Bind(py);
+            using var none = py.None;
+            setter.Call(none).Dispose();
+        }
+    }
+
+    /// <summary>Lets an interrupt that was raised for a job that has ended fire here, and discards it.</summary>
+    public void AbsorbInterrupt(Python py)
+    {
+        using var absorb = _absorb.Bind(py);
+        try
+        {
+            absorb.Call().Dispose();
+        }
+        catch (PythonException ex) when (ex.PythonType == DeadlineExceededType)
+        {
+            // the pending interrupt, now spent
+        }
     }
 
     /// <summary>The output so far of the job on the thread with CPython ident <paramref name="threadId"/>.</summary>
@@ -235,15 +325,15 @@ internal sealed class PythonHost
             dropped = 0;
             return CapturedOutput.Empty;
         }
-        using var stdout = Item(summary, 0);
-        using var stdoutTruncated = Item(summary, 1);
-        using var stderr = Item(summary, 2);
-        using var stderrTruncated = Item(summary, 3);
-        using var dropCount = Item(summary, 5);
+        using var stdout = summary.GetAttr("stdout");
+        using var stdoutTruncated = summary.GetAttr("stdout_truncated");
+        using var stderr = summary.GetAttr("stderr");
+        using var stderrTruncated = summary.GetAttr("stderr_truncated");
+        using var dropCount = summary.GetAttr("dropped");
         dropped = (int)dropCount.GetInt64();
         if (records is not null)
         {
-            using var list = Item(summary, 4);
+            using var list = summary.GetAttr("records");
             if (!list.IsNone)
             {
                 ReadRecords(list, records);
@@ -256,18 +346,12 @@ internal sealed class PythonHost
     {
         foreach (var entry in list.Iterate())
         {
-            using var level = Item(entry, 0);
-            using var logger = Item(entry, 1);
-            using var message = Item(entry, 2);
-            using var details = Item(entry, 3);
+            using var level = entry.GetAttr("level");
+            using var logger = entry.GetAttr("logger");
+            using var message = entry.GetAttr("message");
+            using var details = entry.GetAttr("details");
             records.Add(new PythonLogRecord((int)level.GetInt64(), logger.GetString(), message.GetString(), details.IsNone ? null : details.GetString()));
         }
-    }
-
-    internal static PyBound Item(PyBound tuple, int index)
-    {
-        using var key = tuple.Py.Int(index);
-        return tuple.GetItem(key);
     }
 
     private static PyOwned Attr(PyBound module, string name)

@@ -140,6 +140,7 @@ internal sealed class Worker
         JobRunOutcome outcome;
         var output = CapturedOutput.Empty;
         var dropped = 0;
+        string? restored = null;
         _records.Clear();
         using (var scope = _pool.Runtime.Attach())
         {
@@ -148,13 +149,23 @@ internal sealed class Worker
             ClearCurrent(py);
             try
             {
-                output = _pool.Host.End(py, _records, _orphans, out dropped);
+                output = _pool.Host.End(py, _records, _orphans, out dropped, out restored);
             }
             catch (PythonException ex) when (ex.PythonType == PythonHost.DeadlineExceededType)
             {
-                // Only possible if an interrupt slipped past ClearInterrupt; the job is over either way.
+                // Only possible if an interrupt slipped past AbsorbInterrupt; the job is over either way.
                 outcome = JobRunner.Interrupted(item);
             }
+#pragma warning disable CA1031 // the job keeps its outcome and the worker its place; only the output is lost
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                WorkerPoolLog.JobEndFailed(_pool.Logger, item.Id, Name, ex);
+            }
+        }
+        if (restored is not null)
+        {
+            WorkerPoolLog.StateRestored(_pool.Logger, item.Id, restored);
         }
         _pool.BusyChanged(-1);
 
@@ -183,7 +194,8 @@ internal sealed class Worker
     /// <remarks>The gate is tried without waiting while attached; only if the interrupter holds it (it may be inside
     /// <c>PyThreadState_SetAsyncExc</c>, which on a free-threaded build stops the world and so waits for every attached
     /// thread) does the worker detach to wait for it. After this no interrupt can be raised for the job, so one that was
-    /// raised (<see cref="InterruptRaised"/>) is cancelled now; jobs that were never interrupted skip that call.</remarks>
+    /// raised (<see cref="InterruptRaised"/>) and may still be pending is let fire in the host and discarded; jobs that
+    /// were never interrupted skip that call.</remarks>
     private void ClearCurrent(Python py)
     {
         if (Gate.TryEnter())
@@ -204,7 +216,7 @@ internal sealed class Worker
         if (_interruptRaised)
         {
             _interruptRaised = false;
-            ThreadState!.ClearInterrupt(py);
+            _pool.Host.AbsorbInterrupt(py);
         }
     }
 

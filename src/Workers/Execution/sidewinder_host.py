@@ -141,14 +141,22 @@ class _Router(io.TextIOBase):
 
     def flush(self):
         if _get_ident() not in _contexts and _starter_context() is None and self._fallback is not None:
-            self._fallback.flush()
+            try:
+                self._fallback.flush()
+            except (OSError, ValueError):
+                pass
 
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not " + type(text).__name__)
         context = _job_context()
         if context is None:
-            return self._fallback.write(text) if self._fallback is not None else len(text)
+            if self._fallback is not None:
+                try:
+                    self._fallback.write(text)
+                except (OSError, ValueError):
+                    pass  # output of no job: nowhere else to go
+            return len(text)
         if self._stderr:
             buffer = context.stderr
             if buffer is None:
@@ -180,7 +188,7 @@ class _Handler(logging.Handler):
         details = None
         if record.exc_info:
             details = logging.Formatter().formatException(record.exc_info)
-        entry = (record.levelno, record.name, message, details)
+        entry = _Record(record.levelno, record.name, message, details)
         context = _job_context()
         if context is None:
             _orphan_records.append(entry)
@@ -197,8 +205,17 @@ class _Handler(logging.Handler):
             context.dropped += 1
 
 
-_stdout = _Router(False, sys.__stdout__)
-_stderr = _Router(True, sys.__stderr__)
+def _private_stream(fd):
+    """A writer over the process's fd of its own (never closing it): a job may close sys.__stdout__."""
+    try:
+        return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+                                line_buffering=True)
+    except OSError:
+        return None
+
+
+_stdout = _Router(False, _private_stream(1))
+_stderr = _Router(True, _private_stream(2))
 _scripts_dirs = ()  # a tuple, for str.startswith: resolve() checks it on every call job
 _script_prefixes = {}  # each pool's scripts directory as configured -> its real path + os.sep
 _script_stamps = {}
@@ -209,13 +226,17 @@ _handler = None
 
 def configure(scripts_dir, log_level, gc_threshold):
     """Installs the routers, the logging handler and the thread-start hook (once per process), adds a scripts directory,
-    and sets the root logger level and the collector's first threshold unless they are None."""
-    global _handler, _scripts_dirs
+    sets the root logger level and the collector's first threshold unless they are None, and takes the process-wide
+    state that every job is given back (_State) as it is now."""
+    global _handler, _scripts_dirs, _state
     if gc_threshold is not None:
         gc.set_threshold(gc_threshold, *gc.get_threshold()[1:])
     sys.stdout = _stdout
     sys.stderr = _stderr
+    sys.stdin = _no_input
     threading.Thread.start = _start_thread
+    os.chdir = _chdir
+    os.fchdir = _fchdir
     root = logging.getLogger()
     if _handler is None:
         _handler = _Handler()
@@ -229,8 +250,170 @@ def configure(scripts_dir, log_level, gc_threshold):
             _scripts_dirs += (prefix,)
         if directory not in sys.path:
             sys.path.insert(0, directory)
+    _state = _State()
 
 
+class _NoInput(io.TextIOBase):
+    """sys.stdin of every job: there is no terminal, so input() raises EOFError at once instead of blocking a worker
+    on the service's own standard input."""
+
+    def readable(self):
+        return True
+
+    def read(self, size=-1):
+        return ""
+
+    def readline(self, size=-1):
+        return ""
+
+
+_no_input = _NoInput()
+_os_chdir = os.chdir
+_os_fchdir = os.fchdir
+_cwd_changed = False
+
+
+def _chdir(path):
+    """os.chdir as jobs see it: the same, and the worker puts the working directory back after the job."""
+    global _cwd_changed
+    _cwd_changed = True
+    return _os_chdir(path)
+
+
+def _fchdir(fd):
+    global _cwd_changed
+    _cwd_changed = True
+    return _os_fchdir(fd)
+
+
+def cap_recursion(cap):
+    """3.11 has no C recursion limit of its own: a job that raises the limit and then recurses in C (repr of a deeply
+    nested list) overflows the worker's stack and takes the process down. The cap is derived from the stack size."""
+    original = sys.setrecursionlimit
+
+    def setrecursionlimit(limit):
+        if isinstance(limit, int) and limit > cap:
+            raise ValueError(f"recursion limit {limit} is above this service's maximum of {cap}, which keeps deep "
+                             "recursion in C from overflowing the worker's stack (Workers:WorkerStackSize)")
+        return original(limit)
+
+    setrecursionlimit.__doc__ = original.__doc__
+    sys.setrecursionlimit = setrecursionlimit
+
+
+_SYS_NAMES = ("path", "meta_path", "path_hooks", "path_importer_cache", "modules", "stdin", "stdout", "stderr",
+              "excepthook", "displayhook", "unraisablehook", "breakpointhook", "settrace", "setprofile",
+              "setrecursionlimit", "audit")
+_MISSING = object()
+_ModuleType = type(sys)
+
+
+class _State:
+    """The process-wide state jobs share, as the last configure() left it, and restore() that gives it back.
+
+    Every check is an identity or length comparison (a few hundred nanoseconds per job); the two big dicts, builtins and
+    sys.modules, are compared only when the worker's dict watches say they changed. Entries that jobs add to
+    sys.modules (imports) stay; names added to builtins are removed.
+    """
+
+    def __init__(self):
+        import builtins
+        self.builtins = builtins.__dict__
+        self.builtins_copy = dict(self.builtins)
+        self.modules = sys.modules
+        self.modules_copy = dict(sys.modules)
+        self.sys_dict = sys.__dict__
+        self.sys_values = tuple((name, sys.__dict__.get(name, _MISSING)) for name in _SYS_NAMES)
+        self.path = sys.path
+        self.path_copy = list(sys.path)
+        self.meta_path = sys.meta_path
+        self.meta_path_copy = list(sys.meta_path)
+        self.recursion_limit = sys.getrecursionlimit()
+        self.threading_dict = threading.__dict__
+        self.threading_values = tuple((name, threading.__dict__.get(name, _MISSING))
+                                      for name in ("excepthook", "_trace_hook", "_profile_hook"))
+        self.thread_start = threading.Thread.start
+        self.os_dict = os.__dict__
+        self.cwd = os.getcwd()
+        self.root = logging.root
+        self.root_handlers = list(logging.root.handlers)
+        self.root_filters = list(logging.root.filters)
+        self.root_level = logging.root.level
+
+    def restore(self, builtins_changed, modules_changed):
+        """Puts back what the job changed; returns the names of what it restored, or None."""
+        restored = None
+        if builtins_changed and self.builtins != self.builtins_copy:
+            restored = ["builtins"]
+            current = self.builtins
+            for name in [name for name in current if name not in self.builtins_copy]:
+                del current[name]
+            current.update(self.builtins_copy)
+        if modules_changed:
+            modules, known = self.modules, self.modules_copy
+            for name, module in known.items():
+                if modules.get(name, _MISSING) is not module:
+                    modules[name] = module
+                    restored = (restored or []) + ["sys.modules['" + name + "']"]
+            if len(modules) != len(known):  # modules imported since: protected from now on
+                for name, module in list(modules.items()):
+                    if name not in known and module.__class__ is _ModuleType:
+                        known[name] = module
+        sys_dict = self.sys_dict
+        for name, value in self.sys_values:
+            if sys_dict.get(name, _MISSING) is not value:
+                if value is _MISSING:
+                    sys_dict.pop(name, None)
+                else:
+                    sys_dict[name] = value
+                restored = (restored or []) + ["sys." + name]
+        if len(self.path) != len(self.path_copy) or self.path != self.path_copy:
+            self.path[:] = self.path_copy
+            restored = (restored or []) + ["sys.path"]
+        if len(self.meta_path) != len(self.meta_path_copy) or self.meta_path != self.meta_path_copy:
+            self.meta_path[:] = self.meta_path_copy
+            restored = (restored or []) + ["sys.meta_path"]
+        if sys.getrecursionlimit() != self.recursion_limit:
+            sys.setrecursionlimit(self.recursion_limit)
+            restored = (restored or []) + ["recursion limit"]
+        threading_dict = self.threading_dict
+        for name, value in self.threading_values:
+            if threading_dict.get(name, _MISSING) is not value:
+                threading_dict[name] = value
+                restored = (restored or []) + ["threading." + name]
+        if threading.Thread.start is not self.thread_start:
+            threading.Thread.start = self.thread_start
+            restored = (restored or []) + ["threading.Thread.start"]
+        if self.os_dict.get("chdir") is not _chdir or self.os_dict.get("fchdir") is not _fchdir:
+            self.os_dict["chdir"], self.os_dict["fchdir"] = _chdir, _fchdir
+            restored = (restored or []) + ["os.chdir"]
+        global _cwd_changed
+        if _cwd_changed:
+            _cwd_changed = False
+            try:
+                if os.getcwd() != self.cwd:
+                    _os_chdir(self.cwd)
+                    restored = (restored or []) + ["working directory"]
+            except OSError:
+                _os_chdir(self.cwd)
+                restored = (restored or []) + ["working directory"]
+        root = self.root
+        if logging.root is not root:
+            logging.root = logging.Logger.root = root
+            restored = (restored or []) + ["logging.root"]
+        if root.handlers != self.root_handlers or root.level != self.root_level or root.filters != self.root_filters \
+                or root.disabled or root.manager.disable:
+            root.handlers[:] = self.root_handlers
+            root.filters[:] = self.root_filters
+            root.setLevel(self.root_level)
+            root.disabled = False
+            root.manager.disable = 0
+            root.manager._clear_cache()
+            restored = (restored or []) + ["logging"]
+        return restored
+
+
+_state = None
 _immortalization_stopped = False
 
 
@@ -263,40 +446,60 @@ def begin(settings):
     _contexts[_get_ident()] = settings
 
 
-_EMPTY_SUMMARY = ("", False, "", False, None, 0)
+class _Summary:
+    """What end() and peek() return to the worker, read by attribute name (never by position)."""
+
+    __slots__ = ("stdout", "stdout_truncated", "stderr", "stderr_truncated", "records", "dropped", "orphans",
+                 "restored")
+
+    def __init__(self, context, orphans, restored):
+        stdout = stderr = None
+        self.records = None
+        self.dropped = 0
+        if context.__class__ is _JobContext:
+            stdout, stderr = context.stdout, context.stderr
+            self.records, self.dropped = context.records, context.dropped
+        self.stdout = "" if stdout is None else stdout.value()
+        self.stdout_truncated = stdout is not None and stdout.truncated
+        self.stderr = "" if stderr is None else stderr.value()
+        self.stderr_truncated = stderr is not None and stderr.truncated
+        self.orphans = orphans
+        self.restored = restored
 
 
-def _summary(context):
-    if context.__class__ is not _JobContext:
-        return _EMPTY_SUMMARY
-    stdout, stderr = context.stdout, context.stderr
-    return ("" if stdout is None else stdout.value(), stdout is not None and stdout.truncated,
-            "" if stderr is None else stderr.value(), stderr is not None and stderr.truncated,
-            context.records, context.dropped)
+class _Record:
+    """One logging record of a job, read by attribute name."""
+
+    __slots__ = ("level", "logger", "message", "details")
+
+    def __init__(self, level, logger, message, details):
+        self.level, self.logger, self.message, self.details = level, logger, message, details
 
 
-def end():
-    """Ends the calling thread's job capture.
+def end(builtins_changed, modules_changed):
+    """Ends the calling thread's job capture and undoes what the job changed of the process-wide state (see _State).
 
-    Returns None when the job printed and logged nothing and there are no orphan records (the usual case), else
-    (stdout, truncated, stderr, truncated, records or None, dropped, orphan records or None).
+    The two flags come from the worker's dict watches. Returns None when the job printed, logged and changed nothing
+    and there are no orphan records (the usual case), else a _Summary.
     """
     context = _contexts.pop(_get_ident(), None)
-    # A job that replaced sys.stdout (contextlib.redirect_stdout left open) must not redirect later jobs.
-    if sys.stdout is not _stdout:
-        sys.stdout = _stdout
-    if sys.stderr is not _stderr:
-        sys.stderr = _stderr
+    restored = _state.restore(builtins_changed, modules_changed) if _state is not None else None
     orphans = _take_orphan_records() if _orphan_records else None
-    if context.__class__ is not _JobContext and orphans is None:
+    if context.__class__ is not _JobContext and orphans is None and restored is None:
         return None
-    return _summary(context) + (orphans,)
+    return _Summary(context, orphans, restored)
+
+
+def absorb():
+    """Called when an interrupt aimed at a job that has ended may still be pending: it fires at this function's first
+    instruction, and the worker discards it. (Cancelling it with PyThreadState_SetAsyncExc(id, NULL) instead left
+    3.11's eval breaker set for good: with a trace function installed, the next job then spun for ever.)"""
 
 
 def peek(ident):
     """The output so far of the job on another thread (the watchdog's snapshot of a stuck job)."""
     context = _contexts.get(ident)
-    return None if context is None else _summary(context)
+    return None if context is None else _Summary(context, None, None)
 
 
 def _take_orphan_records():
