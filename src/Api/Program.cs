@@ -11,6 +11,7 @@ using Sidewinder.Api.Telemetry;
 // Content root = the application folder, so appsettings.json and the bundled scripts are found from any working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
+builder.ScrubSecretsFromEnvironment();
 builder.UseDefaultAddress();
 builder.AddStructuredLogging();
 builder.AddOpenTelemetryExport();

@@ -59,7 +59,8 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         Logger = loggerFactory.CreateLogger("Sidewinder.Workers.WorkerPool");
         PythonLogger = loggerFactory.CreateLogger("Sidewinder.Workers.Python");
-        _parallel = runtime.Info.IsFreeThreaded && !runtime.IsGilEnabled;
+        _gilEnabled = runtime.IsGilEnabled; // on the constructing thread, once; afterwards the workers keep it current
+        _parallel = runtime.Info.IsFreeThreaded && !_gilEnabled;
         _targetWorkers = _options.ResolveWorkerCount(_parallel);
         _queue = Channel.CreateBounded<JobWorkItem>(new BoundedChannelOptions(_options.QueueCapacity)
         {
@@ -294,6 +295,16 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         }
         Interlocked.Decrement(ref _quarantined);
         Replenish();
+    }
+
+    private volatile bool _gilEnabled;
+
+    /// <summary>Whether the GIL is enabled, as the workers last saw it after a job (on a free-threaded build an extension
+    /// without free-threading support turns it on when imported). Reading it never attaches to Python.</summary>
+    public bool GilEnabled
+    {
+        get => _gilEnabled;
+        internal set => _gilEnabled = value;
     }
 
     internal void OnFailed(Worker worker)

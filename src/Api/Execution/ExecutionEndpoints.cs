@@ -84,7 +84,10 @@ internal static class ExecutionEndpoints
         {
             return Problems.TooLarge($"'code' has {code.Length} characters; the limit is {limits.MaxCodeChars} (Limits:MaxCodeChars).");
         }
-        return null;
+        var nul = code.IndexOf('\0', StringComparison.Ordinal);
+        return nul >= 0
+            ? Problems.Invalid($"'code' contains a NUL character (U+0000) at position {nul}; Python source cannot contain null bytes.")
+            : null;
     }
 
     private static IResult? ValidateName(string field, string value) =>

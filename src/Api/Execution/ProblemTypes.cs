@@ -36,6 +36,9 @@ public static class ProblemTypes
     /// <summary>413: the request body or the code is larger than allowed.</summary>
     public const string TooLarge = "urn:sidewinder:problem:too-large";
 
+    /// <summary>415: the body is not JSON (<c>Content-Type</c> must be <c>application/json</c>).</summary>
+    public const string UnsupportedMediaType = "urn:sidewinder:problem:unsupported-media-type";
+
     /// <summary>429: the client's rate limit is exhausted; see <c>Retry-After</c>.</summary>
     public const string RateLimited = "urn:sidewinder:problem:rate-limited";
 

@@ -17,11 +17,29 @@ internal static class ErrorHandlingExtensions
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // Problems written by the framework (404, 405, 415, ...) get the same "outcome" field as ours.
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions.TryAdd("outcome", OutcomeFor(context.ProblemDetails.Status ?? 500)));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        {
+            context.ProblemDetails.Extensions.TryAdd("outcome", OutcomeFor(context.ProblemDetails.Status ?? 500));
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
+            {
+                context.ProblemDetails.Type = ProblemTypes.UnsupportedMediaType; // one type, whichever part refused it
+            }
+        });
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            // The web defaults read "100" as a number; a string where a number belongs is an error here.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            // Variables may nest up to the documented conversion depth (128) plus the request's own two levels;
+            // the reader's default of 64 refused them first.
+            o.SerializerOptions.MaxDepth = RequestMaxDepth;
+        });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         return builder;
     }
+
+    /// <summary>The deepest request body accepted: the conversion limit for variables (128) plus the body's own
+    /// levels (the request object, the variables or args container).</summary>
+    public const int RequestMaxDepth = 128 + 3;
 
     private static string OutcomeFor(int status) => status switch
     {
@@ -47,9 +65,14 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         {
             var status = bad.StatusCode;
             var detail = Reason(bad);
-            problem = status == StatusCodes.Status413PayloadTooLarge
-                ? Problems.Create(status, ProblemTypes.TooLarge, "The request is too large", detail + " (Limits:MaxRequestBodyBytes)", Outcomes.Invalid)
-                : Problems.Create(status, ProblemTypes.InvalidRequest, "The request is invalid", detail, Outcomes.Invalid);
+            problem = status switch
+            {
+                StatusCodes.Status413PayloadTooLarge =>
+                    Problems.Create(status, ProblemTypes.TooLarge, "The request is too large", detail + " (Limits:MaxRequestBodyBytes)", Outcomes.Invalid),
+                StatusCodes.Status415UnsupportedMediaType =>
+                    Problems.Create(status, ProblemTypes.UnsupportedMediaType, "Unsupported media type", detail, Outcomes.Invalid),
+                _ => Problems.Create(status, ProblemTypes.InvalidRequest, "The request is invalid", detail, Outcomes.Invalid),
+            };
             RequestJobInfo.Set(context, null, Outcomes.Invalid);
         }
         else
@@ -67,6 +90,10 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
     private static string Reason(BadHttpRequestException exception) => exception.InnerException switch
     {
         JsonException json => "The body is not valid for this endpoint: " + json.Message,
+        // The framework's text for a missing body suggests "a Service" (its DI hint), which means nothing to a caller.
+        _ when exception.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal)
+            || exception.Message.Contains("was not provided", StringComparison.Ordinal) =>
+            "The request has no body: send a JSON object (Content-Type: application/json) with the fields this endpoint documents.",
         BadHttpRequestException inner => inner.Message,
         _ => exception.Message,
     };

@@ -44,17 +44,29 @@ internal sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)));
     }
 
+    /// <summary>The key the request presents; <see cref="Conflicting"/> when it presents two that differ (a Bearer token
+    /// and an <c>X-Api-Key</c>): which one would be meant is unknowable, so neither counts.</summary>
     private static string? PresentedKey(HttpRequest request)
     {
+        string? bearer = null;
         var header = request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             var token = header["Bearer ".Length..].Trim();
-            return token.Length == 0 ? null : token;
+            bearer = token.Length == 0 ? null : token;
         }
         var apiKey = request.Headers[ApiKeyDefaults.HeaderName].ToString().Trim();
-        return apiKey.Length == 0 ? null : apiKey;
+        var key = apiKey.Length == 0 ? null : apiKey;
+        if (bearer is not null && key is not null && !string.Equals(bearer, key, StringComparison.Ordinal))
+        {
+            return Conflicting;
+        }
+        return bearer ?? key;
     }
+
+    /// <summary>Stands for two credentials that disagree; no configured key can equal it (keys are matched by digest
+    /// and this string contains a NUL, which no header value can).</summary>
+    private const string Conflicting = "\0conflicting credentials";
 }
 
 /// <summary>The configured keys as digests, ready for constant-time comparison.</summary>

@@ -10,6 +10,18 @@ namespace Sidewinder.Api.Security;
 /// <summary>API-key authentication, the endpoint access policy and the loopback-only safe default.</summary>
 internal static class SecurityExtensions
 {
+    /// <summary>Removes the service's secrets (<c>Auth__*</c>, OTLP headers, and any prefix in
+    /// <c>Auth:ScrubEnvironmentPrefixes</c>) from the process environment now that configuration holds them, before Python
+    /// starts (see <see cref="SecretEnvironment"/>), and ignores SIGALRM, SIGVTALRM and SIGPROF, whose default action
+    /// would end the process when a job calls <c>signal.alarm</c> or <c>signal.setitimer</c> (the service uses none).</summary>
+    public static WebApplicationBuilder ScrubSecretsFromEnvironment(this WebApplicationBuilder builder)
+    {
+        var extra = builder.Configuration.GetSection("Auth:ScrubEnvironmentPrefixes").Get<string[]>() ?? [];
+        SecretEnvironment.Scrub([.. SecretEnvironment.DefaultPrefixes, .. extra.Where(p => !string.IsNullOrWhiteSpace(p))]);
+        ProcessSignals.IgnoreTimerSignals();
+        return builder;
+    }
+
     public static WebApplicationBuilder AddApiKeyAuthentication(this WebApplicationBuilder builder)
     {
         var services = builder.Services;

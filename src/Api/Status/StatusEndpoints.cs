@@ -61,7 +61,7 @@ internal static class StatusEndpoints
                 info.Version.ToString(),
                 info.VersionText,
                 info.IsFreeThreaded ? "free-threaded" : "gil",
-                runtime.IsGilEnabled,
+                pool.GilEnabled, // observed by the workers: a request thread never attaches (a job stuck in C may hold the GIL)
                 info.Installation.Name),
             new WorkerInfo(status.Workers, status.BusyWorkers, status.QueuedJobs, workers.QueueCapacity, status.QuarantinedWorkers,
                 workers.MaxQuarantinedWorkers, status.IsFreeThreaded),

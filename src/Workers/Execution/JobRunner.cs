@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Globalization;
+using System.Text;
 using Sidewinder.Interop;
 
 namespace Sidewinder.Workers.Execution;
@@ -10,7 +11,7 @@ internal sealed record JobRunOutcome(JobOutcome Outcome, byte[]? Value = null, s
     IReadOnlyDictionary<string, JsonElement>? Variables = null, JobError? Error = null);
 
 /// <summary>Runs one job on the current (attached) worker thread. Never throws: every failure becomes an outcome.</summary>
-internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions options, PyOwned captureSettings)
+internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOwned captureSettings)
 {
     private static readonly Dictionary<string, JsonElement> EmptyVariables = [];
     private readonly JsonBridge _json = new(options.MaxResultBytes);
@@ -35,6 +36,11 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
             RunJob run => (RunFileName, run.Code),
             _ => ((string?)null, (string?)null),
         };
+        if (source is not null && source.Contains('\0', StringComparison.Ordinal))
+        {
+            return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.InvalidJob,
+                $"The code contains a NUL character (U+0000) at position {source.IndexOf('\0', StringComparison.Ordinal)}; Python source cannot contain null bytes."));
+        }
         try
         {
             host.Begin(py, captureSettings);
@@ -107,11 +113,11 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
 
     private JobRunOutcome Call(Python py, CallJob job)
     {
-        if (!ModuleName().IsMatch(job.Module))
+        if (!IsModuleName(job.Module))
         {
             throw new InvalidJobException($"'{job.Module}' is not a valid module name.");
         }
-        if (!Identifier().IsMatch(job.Function) || job.Function.StartsWith('_'))
+        if (!IsIdentifier(job.Function) || job.Function.StartsWith('_'))
         {
             throw new InvalidJobException($"'{job.Function}' is not a callable name: use a public identifier (no leading underscore).");
         }
@@ -157,7 +163,7 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
         {
             foreach (var (name, element) in job.Variables ?? EmptyVariables)
             {
-                if (!Identifier().IsMatch(name) || name.StartsWith("__", StringComparison.Ordinal))
+                if (!IsIdentifier(name) || name.StartsWith("__", StringComparison.Ordinal))
                 {
                     throw new InvalidJobException($"'{name}' is not a valid variable name: use a Python identifier without a leading double underscore.");
                 }
@@ -176,11 +182,52 @@ internal sealed partial class JobRunner(PythonHost host, WorkerPoolOptions optio
     private JobRunOutcome Ok(PyBound value) =>
         new(JobOutcome.Ok, _json.ToJson(value), host.TypeName(value));
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex Identifier();
+    /// <summary>A Python identifier as the language defines it (PEP 3131: XID_Start then XID_Continue, approximated by
+    /// Unicode categories), in NFKC form, since Python normalises identifiers in source to NFKC and a name that is not
+    /// would never be found by the code. No trailing newline, no NUL, nothing else.</summary>
+    internal static bool IsIdentifier(string name)
+    {
+        if (name.Length == 0 || !name.IsNormalized(NormalizationForm.FormKC))
+        {
+            return false;
+        }
+        var first = true;
+        foreach (var rune in name.EnumerateRunes()) // a lone surrogate comes out as U+FFFD, which is no letter
+        {
+            if (!(first ? IsIdentifierStart(rune) : IsIdentifierStart(rune) || IsIdentifierPart(rune)))
+            {
+                return false;
+            }
+            first = false;
+        }
+        return true;
+    }
 
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")]
-    private static partial Regex ModuleName();
+    internal static bool IsModuleName(string name)
+    {
+        foreach (var part in name.Split('.'))
+        {
+            if (!IsIdentifier(part))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool IsIdentifierStart(Rune c) => c.Value == '_' || Rune.GetUnicodeCategory(c) switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.LetterNumber => true,
+        _ => false,
+    };
+
+    private static bool IsIdentifierPart(Rune c) => Rune.GetUnicodeCategory(c) switch
+    {
+        UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.DecimalDigitNumber
+            or UnicodeCategory.ConnectorPunctuation => true,
+        _ => false,
+    };
 }
 
 /// <summary>The job is malformed; nothing of it ran.</summary>

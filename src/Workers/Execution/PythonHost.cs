@@ -25,6 +25,7 @@ internal sealed class PythonHost
 
     private readonly PyOwned _begin, _end, _absorb, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
     private readonly PyOwned _getTrace, _setTrace, _getProfile, _setProfile;
+    private readonly PyOwned? _isGilEnabled;
     private readonly DictWatch _builtinsWatch, _modulesWatch;
     private readonly (PyOwned Type, string Name)[] _commonTypes;
 
@@ -48,6 +49,7 @@ internal sealed class PythonHost
         _setTrace = Attr(sys, "settrace");
         _getProfile = Attr(sys, "getprofile");
         _setProfile = Attr(sys, "setprofile");
+        _isGilEnabled = py.Info.IsFreeThreaded && sys.HasAttr("_is_gil_enabled") ? Attr(sys, "_is_gil_enabled") : null;
         using var builtins = py.Import("builtins");
         using var builtinsDict = builtins.GetAttr("__dict__");
         _builtinsWatch = DictWatch.Start(builtinsDict);
@@ -214,6 +216,19 @@ internal sealed class PythonHost
             using var none = py.None;
             setter.Call(none).Dispose();
         }
+    }
+
+    /// <summary>Whether the GIL is enabled now: always on a GIL build; on a free-threaded build an extension module without
+    /// free-threading support turns it on when imported. Asked on worker threads, so no request thread attaches for it.</summary>
+    public bool IsGilEnabled(Python py)
+    {
+        if (_isGilEnabled is null)
+        {
+            return !py.Info.IsFreeThreaded;
+        }
+        using var probe = _isGilEnabled.Bind(py);
+        using var enabled = probe.Call();
+        return enabled.IsTrue();
     }
 
     /// <summary>Lets an interrupt that was raised for a job that has ended fire here, and discards it.</summary>

@@ -162,6 +162,10 @@ internal sealed class Worker
             {
                 WorkerPoolLog.JobEndFailed(_pool.Logger, item.Id, Name, ex);
             }
+            if (_pool.Runtime.Info.IsFreeThreaded)
+            {
+                ObserveGil(py);
+            }
         }
         if (restored is not null)
         {
@@ -188,6 +192,19 @@ internal sealed class Worker
             _pool.Finished(result, item.Job.Kind, Name);
         }
         return completed;
+    }
+
+    /// <summary>Publishes whether the GIL is on now (a job may have imported an extension that turned it on).</summary>
+    private void ObserveGil(Python py)
+    {
+        try
+        {
+            _pool.GilEnabled = _pool.Host.IsGilEnabled(py);
+        }
+        catch (PythonException)
+        {
+            // a job replaced sys._is_gil_enabled's module state; the last observation stands
+        }
     }
 
     /// <summary>Ends the job's time as <see cref="Current"/> and cancels an interrupt aimed at it that has not fired.</summary>

@@ -43,6 +43,37 @@ public sealed class RunCommandSmokeTests
     }
 
     [Fact]
+    public async Task Service_KeysFromEnvironment_AreInvisibleToPythonAndSigalrmIsHarmless()
+    {
+        var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
+        var port = Ports.FreeLoopbackPort();
+        const string Secret = "sidewinder-test-secret-4f1d";
+        using var service = Start("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"], new()
+        {
+            ["Auth__ApiKeys__0__Key"] = Secret,
+            ["Auth__ApiKeys__1__Key"] = Secret + "-other",
+            ["Auth__ApiKeys__1__Endpoints__0"] = "eval",
+        });
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", Secret);
+
+        await WaitUntilReadyAsync(client, service);
+        var environ = await client.PostAsJsonAsync("/eval", new
+        {
+            code = "[k for k in __import__('os').environ if k.lower().startswith('auth')] + " +
+                "[open('/proc/self/environ', 'rb').read().count(b'sidewinder-test-secret')]",
+        });
+        // SIGALRM's default action ends the process; signal.alarm(1) in a job must not take the service down.
+        var alarm = await client.PostAsJsonAsync("/run", new { code = "import signal, time\nsignal.alarm(1)\ntime.sleep(1.5)\n'alive'" });
+        var after = await client.PostAsJsonAsync("/eval", new { code = "1 + 1" });
+        await StopAsync(service);
+
+        Assert.Equal("[0]", (await environ.JsonAsync()).GetProperty("value").GetRawText());
+        Assert.Equal("alive", (await alarm.JsonAsync()).Str("value"));
+        Assert.Equal(2, (await after.JsonAsync()).GetProperty("value").GetInt32());
+    }
+
+    [Fact]
     public async Task Service_NonLoopbackAddressWithoutKeys_RefusesToStartAndSaysWhyInJsonLogs()
     {
         var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
