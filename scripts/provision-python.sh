@@ -42,10 +42,11 @@ apt_install() {
 
 # Records where a runtime lives so the code finds it without hand-set paths
 # (PythonLocator reads $cache/runtimes/<name>.env first; keys it does not know are ignored).
+# The last argument is more key=value lines: source= (where the build came from), build_seconds=.
 write_manifest() {
-  local key=$1 name=$2 library=$3 home=$4 executable=$5 source=$6
+  local key=$1 name=$2 library=$3 home=$4 executable=$5 extra=$6
   mkdir -p "$cache/runtimes"
-  printf 'name=%s\nlibrary=%s\nhome=%s\nexecutable=%s\nsource=%s\n' "$name" "$library" "$home" "$executable" "$source" \
+  { printf 'name=%s\nlibrary=%s\nhome=%s\nexecutable=%s\n' "$name" "$library" "$home" "$executable"; printf '%s\n' "$extra"; } \
     >"$cache/runtimes/$key.env.tmp"
   mv "$cache/runtimes/$key.env.tmp" "$cache/runtimes/$key.env"
 }
@@ -55,7 +56,7 @@ provision_gil() {
   local arch; arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
   local library="/usr/lib/$arch/libpython3.11.so.1.0"
   [ -f "$library" ] || { log "expected $library after installing libpython3.11"; exit 1; }
-  local source; source="Debian $(dpkg-query -W -f='${Package} ${Version}' libpython3.11)"
+  local source; source="source=Debian $(dpkg-query -W -f='${Package} ${Version}' libpython3.11)"
   write_manifest default 3.11 "$library" /usr /usr/bin/python3.11 "$source"
   write_manifest 3.11 3.11 "$library" /usr /usr/bin/python3.11 "$source"
   log "GIL runtime: $library"
@@ -121,7 +122,7 @@ provision_source() {
 
   local have=""
   [ -f "$prefix/.complete" ] && have=$(built_version "$exe")
-  local record="Debian $suite $package ${have% *}"
+  local record="source=Debian $suite $package ${have% *}"
   [ -s "$prefix/.complete" ] && record=$(cat "$prefix/.complete")
   if [ -n "$have" ]; then
     if [ "${have#* }" != "$freethreaded" ]; then
@@ -184,7 +185,7 @@ provision_source() {
     "$exe" -c 'import sys; assert not sys._is_gil_enabled(), "GIL is enabled"'
   fi
   local seconds=$(( $(date +%s) - started ))
-  printf 'Debian %s %s %s, built in %ss\n' "$suite" "$package" "$wanted" "$seconds" >"$prefix/.complete"
+  printf 'source=Debian %s %s %s\nbuild_seconds=%s\n' "$suite" "$package" "$wanted" "$seconds" >"$prefix/.complete"
   write_manifest "$name" "$name" "$library" "$prefix" "$exe" "$(cat "$prefix/.complete")"
   rm -rf "$build"
   log "$name runtime (CPython $wanted) ready at $prefix, built in ${seconds}s"

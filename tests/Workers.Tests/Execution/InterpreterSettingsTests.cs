@@ -34,4 +34,20 @@ public sealed class InterpreterSettingsTests(PoolFixture fixture)
         Assert.Equal(JobOutcome.Ok, result.Outcome);
         Assert.All(result.Variables!["counts"].EnumerateArray(), count => Assert.InRange(count.GetInt64(), 1, 100));
     }
+
+    [Fact]
+    public async Task CreatePool_ImmortalizationSwitch_IsUsedOnFreeThreaded313Only()
+    {
+        // Only 3.13t immortalizes new code objects (gh-117783) and needs _testinternalcapi's switch; 3.14t has deferred
+        // reference counting, so the pool must neither import the test module there nor warn that it is missing.
+        // SubmitAsync_CodeAndFunctionsAJobCreates_AreNotImmortal checks on each build that jobs' code is freed.
+        var info = fixture.Runtime.Info;
+        var needsSwitch = info.IsFreeThreaded && info.Version < new Version(3, 14);
+
+        var result = await fixture.Pool.SubmitAsync(new EvalJob("'_testinternalcapi' in __import__('sys').modules"));
+
+        Assert.Equal(JobOutcome.Ok, result.Outcome);
+        Assert.Equal(needsSwitch, result.Value!.Value.GetBoolean());
+        Assert.DoesNotContain(fixture.Logs.Entries, e => e.Message.Contains("_testinternalcapi", StringComparison.Ordinal));
+    }
 }
