@@ -94,8 +94,9 @@ public sealed partial class DockerfileTests
     [Fact]
     public void FreeThreadedStages_TakeTheSameSuitesAsTheProvisioningScript()
     {
+        // An argument declared in several stages has one default (StageArguments_DeclaredInSeveralStages_HaveOneDefault).
         var args = Instructions().Where(i => i.Keyword == "ARG").Select(i => i.Arguments.Split('=', 2)).Where(p => p.Length == 2)
-            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+            .GroupBy(p => p[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
         var script = Repository.ReadText("scripts/provision-python.sh");
 
         Assert.Contains($"SIDEWINDER_SUITE_3_13:-{args["PYTHON_313_SUITE"]}}}", script, StringComparison.Ordinal);
