@@ -1,25 +1,21 @@
 #!/usr/bin/env bash
-# Sets up whatever is missing and runs the test suite on every Python runtime Sidewinder supports:
-#   default  Debian's CPython 3.11 (GIL)   whole suite
-#   3.13t    free-threaded CPython 3.13     whole suite
-#   3.14t    free-threaded CPython 3.14     whole suite
-#   3.13     CPython 3.13 (GIL)             Interop, Interop shutdown, Workers and Api (HTTP) tests
-#   3.14     CPython 3.14 (GIL)             Interop, Interop shutdown, Workers and Api (HTTP) tests
-# "Whole suite" = every dotnet test project, then the browser test of the Swagger UI (tests/Browser/run.sh:
-# the built service driven in headless Chromium). The GIL 3.13/3.14 runs leave out what does not depend on
-# the Python version (Deploy.Tests) or repeats the Api tests through a browser.
+# Sets up whatever is missing and runs the whole test suite on every Python runtime Sidewinder supports:
+#   default  Debian's CPython 3.11 (GIL, with numpy)
+#   3.13     CPython 3.13 (GIL)             built from Debian trixie's python3.13 source package
+#   3.13t    free-threaded CPython 3.13     the same source, --disable-gil
+#   3.14     CPython 3.14 (GIL)             built from Debian sid's python3.14 source package
+#   3.14t    free-threaded CPython 3.14     the same source, --disable-gil
+# Per runtime: every dotnet test project, then the browser test of the Swagger UI (tests/Browser/run.sh:
+# the built service driven in headless Chromium). About 40 s per runtime once everything is built.
 #
 #   ./test.sh                 every runtime
-#   ./test.sh 3.14t           one runtime, whole suite (default | 3.13 | 3.13t | 3.14 | 3.14t)
+#   ./test.sh 3.14t           one runtime (default | 3.13 | 3.13t | 3.14 | 3.14t)
 #   ./test.sh 3.13t -- --filter FullyQualifiedName~Json     extra arguments go to dotnet test
 set -euo pipefail
 cd "$(dirname "$0")"
 
-full=(default 3.13t 3.14t)
-partial=(3.13 3.14)
-partial_projects=(tests/Interop.Tests tests/Interop.ShutdownTests tests/Workers.Tests tests/Api.Tests)
-runtimes=("${full[@]}" "${partial[@]}")
-if [ $# -gt 0 ] && [ "$1" != "--" ]; then runtimes=("$1"); full=("$1"); partial=(); shift; fi
+runtimes=(default 3.13 3.13t 3.14 3.14t)
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then runtimes=("$1"); shift; fi
 [ "${1:-}" = "--" ] && shift
 
 # Each runtime's console output is also kept in TestResults/<runtime>/console.log; failures are repeated
@@ -42,28 +38,16 @@ scripts/provision-test-tools.sh
 
 dotnet build Sidewinder.slnx -c Release -warnaserror -nologo -v quiet
 
-is_full() { local r; for r in "${full[@]}"; do [ "$r" = "$1" ] && return 0; done; return 1; }
-
 for runtime in ${provisioned[@]+"${provisioned[@]}"}; do
   started=$(date +%s)
   mkdir -p "TestResults/$runtime"
   log="TestResults/$runtime/console.log"
-  if is_full "$runtime"; then
-    echo "=== tests on Python runtime: $runtime (whole suite) ==="
-    SIDEWINDER_PYTHON="$runtime" dotnet test Sidewinder.slnx -c Release --no-build -nologo \
-      --logger "console;verbosity=normal" --results-directory "TestResults/$runtime" "$@" 2>&1 | tee "$log" \
-      || { status=1; failures+=("dotnet test on $runtime: $log"); }
-    echo "=== browser test of the Swagger UI on Python runtime: $runtime ==="
-    tests/Browser/run.sh "$runtime" || { status=1; failures+=("browser test on $runtime (output above)"); }
-  else
-    echo "=== tests on Python runtime: $runtime (${partial_projects[*]}) ==="
-    : >"$log"
-    for project in "${partial_projects[@]}"; do
-      SIDEWINDER_PYTHON="$runtime" dotnet test "$project" -c Release --no-build -nologo \
-        --logger "console;verbosity=normal" --results-directory "TestResults/$runtime" "$@" 2>&1 | tee -a "$log" \
-        || { status=1; failures+=("dotnet test $project on $runtime: $log"); }
-    done
-  fi
+  echo "=== tests on Python runtime: $runtime ==="
+  SIDEWINDER_PYTHON="$runtime" dotnet test Sidewinder.slnx -c Release --no-build -nologo \
+    --logger "console;verbosity=normal" --results-directory "TestResults/$runtime" "$@" 2>&1 | tee "$log" \
+    || { status=1; failures+=("dotnet test on $runtime: $log"); }
+  echo "=== browser test of the Swagger UI on Python runtime: $runtime ==="
+  tests/Browser/run.sh "$runtime" || { status=1; failures+=("browser test on $runtime (output above)"); }
   timings+=("tests $runtime: $(( $(date +%s) - started ))s")
 done
 echo "=== time per step: ${timings[*]} ==="
