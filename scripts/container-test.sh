@@ -165,6 +165,17 @@ expect() {
   fi
   log "$name: $what ok"
 }
+# stop_without_warnings NAME: SIGTERM must exit 0, and the log must hold no warning or error (failed logins aside).
+stop_without_warnings() {
+  local name=$1 code=0
+  kill -TERM "$pid"
+  { wait "$pid"; } 2>/dev/null || code=$?
+  [ "$code" = 0 ] || { cat "$work/$name.log" >&2; fail "$name: exit code $code after SIGTERM, expected 0"; }
+  log "$name: SIGTERM exited 0"
+  if grep -E '"Level":"(Warning|Error|Fatal)"' "$work/$name.log" | grep -v 'FailedAuthentication\|Unauthorized' >"$work/warnings"; [ -s "$work/warnings" ]; then
+    cat "$work/warnings" >&2; fail "$name: warnings or errors in the log (above)"
+  fi
+}
 code_body() { jq -cn --arg code "$1" '{code: $code}'; }
 
 check_runtime() {
@@ -254,13 +265,7 @@ expect ft "POST /call on the mounted scripts directory" "$(api POST /call '{"mod
   '.value.gil == false and .value.file == "/scripts/mounted.py"'
 expect ft "threads in one job" "$(api POST /call '{"module":"mounted","function":"parallel_sum","args":[100000, 2]}')" \
   '.value == 9999900000'
-kill -TERM "$pid"
-code=0; { wait "$pid"; } 2>/dev/null || code=$?
-[ "$code" = 0 ] || { cat "$work/ft.log" >&2; fail "ft: exit code $code after SIGTERM, expected 0"; }
-log "ft: SIGTERM exited 0"
-if grep -E '"Level":"(Warning|Error|Fatal)"' "$work/ft.log" | grep -v 'FailedAuthentication\|Unauthorized' >"$work/warnings"; [ -s "$work/warnings" ]; then
-  cat "$work/warnings" >&2; fail "ft: warnings or errors in the log (above)"
-fi
+stop_without_warnings ft
 
 # --- 2b. the free-threaded 3.14t runtime (the one ./run.sh --free-threaded picks) ----------------------------
 log "starting the image on SIDEWINDER_PYTHON=3.14t (read-only root, no tmpfs, scripts mounted at /scripts)"
@@ -270,14 +275,8 @@ check_runtime ft314 free-threaded 3.14
 expect ft314 "GIL disabled" "$(api GET /info)" '.python.gilEnabled == false and .workers.parallel == true and .python.manifest == "3.14t"'
 expect ft314 "threads in one job" "$(api POST /call '{"module":"mounted","function":"parallel_sum","args":[100000, 2]}')" \
   '.value == 9999900000'
-kill -TERM "$pid"
-code=0; { wait "$pid"; } 2>/dev/null || code=$?
-[ "$code" = 0 ] || { cat "$work/ft314.log" >&2; fail "ft314: exit code $code after SIGTERM, expected 0"; }
-log "ft314: SIGTERM exited 0"
 # No warning either: on 3.14t the pool needs no _testinternalcapi (the image has none) and says nothing about it.
-if grep -E '"Level":"(Warning|Error|Fatal)"' "$work/ft314.log" | grep -v 'FailedAuthentication\|Unauthorized' >"$work/warnings"; [ -s "$work/warnings" ]; then
-  cat "$work/warnings" >&2; fail "ft314: warnings or errors in the log (above)"
-fi
+stop_without_warnings ft314
 
 # --- 3. the docker-compose.yml sidecar setup: loopback only, no key, the example app ---------------------
 log "starting the image as in docker-compose.yml (127.0.0.1 only, no key, deploy/compose/scripts at /scripts)"
