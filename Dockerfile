@@ -3,16 +3,17 @@
 #   docker build -t sidewinder .
 #   docker run --rm -p 8080:8080 --read-only --tmpfs /tmp \
 #     -e Auth__ApiKeys__0__Key="$(openssl rand -hex 32)" sidewinder              # GIL CPython 3.11 (default)
+#   docker run ... -e SIDEWINDER_PYTHON=3.14t sidewinder                          # free-threaded CPython 3.14t
 #   docker run ... -e SIDEWINDER_PYTHON=3.13t sidewinder                          # free-threaded CPython 3.13t
 #
-# Stages: `build` publishes the app with the .NET SDK image; `python-ft` builds the free-threaded
-# CPython 3.13t from Debian trixie's python3.13 source package; the final stage is Debian 12 with
-# Debian's CPython 3.11 (+ numpy), the 3.13t build, and the ASP.NET Core runtime taken from the
-# official aspnet image. No SDK, compiler or package lists in the final stage.
+# Stages: `build` publishes the app with the .NET SDK image; `python-313t` and `python-314t` build the
+# free-threaded CPython 3.13t and 3.14t from Debian's python3.13 (trixie) and python3.14 (sid) source
+# packages; the final stage is Debian 12 with Debian's CPython 3.11 (+ numpy), both free-threaded
+# builds, and the ASP.NET Core runtime taken from the official aspnet image. No SDK, compiler or package lists in the final stage.
 #
 # Why the final stage is Debian and not the aspnet image itself: since .NET 10 the official images are
 # Ubuntu 24.04 (there are no Debian ones), and Ubuntu 24.04 has no python3.11. Sidewinder is built and
-# tested against Debian 12's CPython 3.11 and a 3.13t built on Debian 12, so the final stage is that
+# tested against Debian 12's CPython 3.11 and the free-threaded 3.13t and 3.14t built on Debian 12, so the final stage is that
 # system, and the .NET runtime (a portable build, the same files in every official image) is copied
 # into it. The base images are build arguments; scripts/container-test.sh replaces them with local
 # stand-ins where public images cannot be pulled.
@@ -37,22 +38,22 @@ COPY src/ src/
 RUN dotnet publish src/Api/Sidewinder.Api.csproj -c Release --no-restore -o /app -p:UseAppHost=false
 
 # ---------------------------------------------------------------------------------------------------
-# Free-threaded CPython 3.13 from Debian's source package (the route scripts/provision-python.sh takes
+# Free-threaded CPython 3.13 from Debian trixie's source package (the route scripts/provision-python.sh takes
 # on a developer machine). Cached as a layer: rebuilt only when this stage changes (~8 min on 2 cores).
 # The install is trimmed of what an embedded interpreter never uses: tests, IDLE, Tk, the pip bootstrap,
 # the static library, headers, docs and optimised-bytecode variants.
-FROM ${DEBIAN_IMAGE} AS python-ft
+FROM ${DEBIAN_IMAGE} AS python-313t
 ARG DEBIAN_MIRROR=http://deb.debian.org/debian
-ARG PYTHON_FT_SUITE=trixie
+ARG PYTHON_313_SUITE=trixie
 # The final stage declares the same argument.
-ARG PYTHON_FT_PREFIX=/opt/python/3.13t
+ARG PYTHON_313T_PREFIX=/opt/python/3.13t
 RUN set -eux; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential ca-certificates pkg-config xz-utils zlib1g-dev libssl-dev libffi-dev libbz2-dev \
       liblzma-dev libsqlite3-dev uuid-dev libexpat1-dev; \
     printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      "$DEBIAN_MIRROR" "$PYTHON_FT_SUITE" >/etc/apt/sources.list.d/python-source.sources; \
+      "$DEBIAN_MIRROR" "$PYTHON_313_SUITE" >/etc/apt/sources.list.d/python-source.sources; \
     apt-get update; \
     mkdir -p /build/download /build/python; \
     cd /build/download; \
@@ -62,14 +63,14 @@ RUN set -eux; \
 # objects of every job immortal (never freed; see docs/workers.md). The other test modules are deleted.
 RUN set -eux; \
     cd /build/python; \
-    ./configure --prefix="$PYTHON_FT_PREFIX" --disable-gil --enable-shared --without-ensurepip \
-      LDFLAGS="-Wl,-rpath,$PYTHON_FT_PREFIX/lib" >/build/configure.log 2>&1 || { tail -n 40 /build/configure.log; exit 1; }; \
+    ./configure --prefix="$PYTHON_313T_PREFIX" --disable-gil --enable-shared --without-ensurepip \
+      LDFLAGS="-Wl,-rpath,$PYTHON_313T_PREFIX/lib" >/build/configure.log 2>&1 || { tail -n 40 /build/configure.log; exit 1; }; \
     make -j"$(nproc)" >/build/make.log 2>&1 || { tail -n 60 /build/make.log; exit 1; }; \
     make install >/build/install.log 2>&1 || { tail -n 40 /build/install.log; exit 1; }; \
-    "$PYTHON_FT_PREFIX/bin/python3.13t" -c 'import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid; assert not sys._is_gil_enabled()'; \
-    cd "$PYTHON_FT_PREFIX"; \
+    "$PYTHON_313T_PREFIX/bin/python3.13t" -c 'import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid; assert not sys._is_gil_enabled()'; \
+    cd "$PYTHON_313T_PREFIX"; \
     find lib/python3.13t/lib-dynload \( -name '_test*' -o -name 'xxlimited*' -o -name '_ctypes_test*' \) ! -name '_testinternalcapi.*' -delete; \
-    "$PYTHON_FT_PREFIX/bin/python3.13t" -c 'import _testinternalcapi; _testinternalcapi.suppress_immortalization'; \
+    "$PYTHON_313T_PREFIX/bin/python3.13t" -c 'import _testinternalcapi; _testinternalcapi.suppress_immortalization'; \
     rm -rf lib/python3.13t/test lib/python3.13t/idlelib lib/python3.13t/tkinter lib/python3.13t/turtledemo \
       lib/python3.13t/ensurepip lib/python3.13t/config-3.13t-*/*.a include share; \
     find . \( -name '*.opt-1.pyc' -o -name '*.opt-2.pyc' \) -delete; \
@@ -78,8 +79,44 @@ RUN set -eux; \
     rm -rf /build
 
 # ---------------------------------------------------------------------------------------------------
+# Free-threaded CPython 3.14 (PEP 779: supported) from Debian sid's python3.14 source package, the same way.
+# 3.14 immortalizes nothing new (real deferred reference counting), so no test module is kept.
+FROM ${DEBIAN_IMAGE} AS python-314t
+ARG DEBIAN_MIRROR=http://deb.debian.org/debian
+ARG PYTHON_314_SUITE=sid
+# The final stage declares the same argument.
+ARG PYTHON_314T_PREFIX=/opt/python/3.14t
+RUN set -eux; \
+    apt-get update; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      build-essential ca-certificates pkg-config xz-utils zlib1g-dev libssl-dev libffi-dev libbz2-dev \
+      liblzma-dev libsqlite3-dev uuid-dev libexpat1-dev; \
+    printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$DEBIAN_MIRROR" "$PYTHON_314_SUITE" >/etc/apt/sources.list.d/python-source.sources; \
+    apt-get update; \
+    mkdir -p /build/download /build/python; \
+    cd /build/download; \
+    apt-get source --download-only python3.14; \
+    tar -C /build/python --strip-components=1 -xJf python3.14_*.orig.tar.xz
+RUN set -eux; \
+    cd /build/python; \
+    ./configure --prefix="$PYTHON_314T_PREFIX" --disable-gil --enable-shared --without-ensurepip \
+      LDFLAGS="-Wl,-rpath,$PYTHON_314T_PREFIX/lib" >/build/configure.log 2>&1 || { tail -n 40 /build/configure.log; exit 1; }; \
+    make -j"$(nproc)" >/build/make.log 2>&1 || { tail -n 60 /build/make.log; exit 1; }; \
+    make install >/build/install.log 2>&1 || { tail -n 40 /build/install.log; exit 1; }; \
+    "$PYTHON_314T_PREFIX/bin/python3.14t" -c 'import sys, ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid; assert not sys._is_gil_enabled()'; \
+    cd "$PYTHON_314T_PREFIX"; \
+    find lib/python3.14t/lib-dynload \( -name '_test*' -o -name 'xxlimited*' -o -name '_ctypes_test*' \) -delete; \
+    rm -rf lib/python3.14t/test lib/python3.14t/idlelib lib/python3.14t/tkinter lib/python3.14t/turtledemo \
+      lib/python3.14t/ensurepip lib/python3.14t/config-3.14t-*/*.a include share; \
+    find . \( -name '*.opt-1.pyc' -o -name '*.opt-2.pyc' \) -delete; \
+    find . -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-unneeded {} +; \
+    strip --strip-unneeded bin/python3.14t; \
+    rm -rf /build
+
+# ---------------------------------------------------------------------------------------------------
 FROM ${DEBIAN_IMAGE} AS final
-# Debian's CPython 3.11 (GIL) with numpy, the shared libraries the 3.13t build links against, and what
+# Debian's CPython 3.11 (GIL) with numpy, the shared libraries the 3.13t and 3.14t builds link against, and what
 # the .NET runtime needs (InvariantGlobalization is on, so no ICU). The user matches the official .NET
 # images' non-root `app` user (UID 1654).
 RUN set -eux; \
@@ -93,9 +130,11 @@ RUN set -eux; \
     groupadd --gid 1654 app; \
     useradd --uid 1654 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app; \
     ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
-ARG PYTHON_FT_PREFIX=/opt/python/3.13t
+ARG PYTHON_313T_PREFIX=/opt/python/3.13t
+ARG PYTHON_314T_PREFIX=/opt/python/3.14t
 COPY --from=aspnet /usr/share/dotnet /usr/share/dotnet
-COPY --from=python-ft ${PYTHON_FT_PREFIX} ${PYTHON_FT_PREFIX}
+COPY --from=python-313t ${PYTHON_313T_PREFIX} ${PYTHON_313T_PREFIX}
+COPY --from=python-314t ${PYTHON_314T_PREFIX} ${PYTHON_314T_PREFIX}
 # Runtime manifests, the format scripts/provision-python.sh writes: SIDEWINDER_PYTHON=<name> picks one.
 RUN set -eux; \
     gil_lib="$(python3.11 -c 'import sysconfig as s; print(s.get_config_var("LIBDIR") + "/" + s.get_config_var("INSTSONAME"))')"; \
@@ -104,9 +143,12 @@ RUN set -eux; \
     for name in default 3.11; do \
       printf 'name=3.11\nlibrary=%s\nhome=/usr\nexecutable=/usr/bin/python3.11\n' "$gil_lib" >"/opt/sidewinder/runtimes/$name.env"; \
     done; \
-    printf 'name=3.13t\nlibrary=%s/lib/libpython3.13t.so.1.0\nhome=%s\nexecutable=%s/bin/python3.13t\n' \
-      "$PYTHON_FT_PREFIX" "$PYTHON_FT_PREFIX" "$PYTHON_FT_PREFIX" >/opt/sidewinder/runtimes/3.13t.env; \
-    "$PYTHON_FT_PREFIX/bin/python3.13t" -c 'import sys; assert not sys._is_gil_enabled()'; \
+    for prefix in "$PYTHON_313T_PREFIX" "$PYTHON_314T_PREFIX"; do \
+      name="$(basename "$prefix")"; \
+      version="$("$prefix/bin/python$name" -c 'import platform, sys; assert not sys._is_gil_enabled(); print(platform.python_version())')"; \
+      printf 'name=%s\nlibrary=%s/lib/libpython%s.so.1.0\nhome=%s\nexecutable=%s/bin/python%s\nsource=Debian python%s %s\n' \
+        "$name" "$prefix" "$name" "$prefix" "$prefix" "$name" "${name%t}" "$version" >"/opt/sidewinder/runtimes/$name.env"; \
+    done; \
     dotnet --list-runtimes | grep -q Microsoft.AspNetCore.App
 COPY deploy/container/healthcheck.py /usr/local/lib/sidewinder/healthcheck.py
 COPY --from=build /app /app
@@ -136,4 +178,4 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
 ENTRYPOINT ["dotnet", "/app/Sidewinder.Api.dll"]
 
 LABEL org.opencontainers.image.title="Sidewinder" \
-      org.opencontainers.image.description="HTTP service running Python (embedded CPython 3.11 or free-threaded 3.13t) for .NET apps"
+      org.opencontainers.image.description="HTTP service running Python (embedded CPython 3.11, or free-threaded 3.14t or 3.13t) for .NET apps"

@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
 # Provisions the Python runtimes Sidewinder embeds. Idempotent: every step checks first.
 #
-#   scripts/provision-python.sh gil        Debian's shared libpython3.11 (+ python3-numpy)
-#   scripts/provision-python.sh 3.13t      free-threaded CPython 3.13 built from Debian's source package
-#   scripts/provision-python.sh all        both
+#   scripts/provision-python.sh gil      Debian's shared libpython3.11 (+ python3-numpy); the `default` runtime
+#   scripts/provision-python.sh 3.13     CPython 3.13 (GIL), built from Debian trixie's python3.13 source package
+#   scripts/provision-python.sh 3.13t    the same source, free-threaded (--disable-gil)
+#   scripts/provision-python.sh 3.14     CPython 3.14 (GIL), built from Debian sid's python3.14 source package
+#   scripts/provision-python.sh 3.14t    the same source, free-threaded (PEP 779: supported)
+#   scripts/provision-python.sh all      all five
+#   scripts/provision-python.sh 3.14 3.14t   several
 #
-# The free-threaded build is installed into $SIDEWINDER_CACHE/python/3.13t
-# (default ~/.cache/sidewinder), outside the repository, and reused on later runs.
-# A build that was interrupted leaves no "complete" marker and is redone from scratch.
+# Source builds go into $SIDEWINDER_CACHE/python/<name> (default ~/.cache/sidewinder), outside the
+# repository, and are reused while the suite still offers the same upstream version: when the source
+# package moves on (e.g. sid's 3.14.10 becomes 3.14.11) the next run rebuilds instead of reusing the old
+# build. A build that was interrupted leaves no "complete" marker and is redone from scratch; two runs
+# for the same runtime at once wait for each other (flock). Each build takes ~5-7 min on 2 idle cores.
+#
+# Why 3.13 and 3.13t both come from trixie: one source tarball for both, so the two 3.13 runtimes
+# differ only in --disable-gil, and trixie is a stable release whose python3.13 stays on the mirror
+# (sid drops an old python3.X once Debian has moved to the next; it already carries two 3.13 sources).
+# SIDEWINDER_SUITE_3_13=sid (or SIDEWINDER_SUITE_3_14=...) picks another suite.
+# No reachable suite has a 3.12 source package, so there is no 3.12 runtime here.
 set -euo pipefail
 
 cache="${SIDEWINDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidewinder}"
@@ -16,23 +28,25 @@ log() { printf '[provision] %s\n' "$*" >&2; }
 sudo_cmd() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_updated=0
+apt_update() { sudo_cmd apt-get update -qq; apt_updated=1; }
 apt_install() {
   local missing=()
   for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  if [ $apt_updated -eq 0 ]; then sudo_cmd apt-get update -qq; apt_updated=1; fi
+  [ $apt_updated -eq 1 ] || apt_update
   log "installing ${missing[*]}"
   sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Records where a runtime lives so the code finds it without hand-set paths
-# (PythonLocator reads $cache/runtimes/<name>.env first).
+# (PythonLocator reads $cache/runtimes/<name>.env first; keys it does not know are ignored).
+# The last argument is more key=value lines: source= (where the build came from), build_seconds=.
 write_manifest() {
-  local key=$1 name=$2 library=$3 home=$4 executable=$5
+  local key=$1 name=$2 library=$3 home=$4 executable=$5 extra=$6
   mkdir -p "$cache/runtimes"
-  printf 'name=%s\nlibrary=%s\nhome=%s\nexecutable=%s\n' "$name" "$library" "$home" "$executable" \
+  { printf 'name=%s\nlibrary=%s\nhome=%s\nexecutable=%s\n' "$name" "$library" "$home" "$executable"; printf '%s\n' "$extra"; } \
     >"$cache/runtimes/$key.env.tmp"
   mv "$cache/runtimes/$key.env.tmp" "$cache/runtimes/$key.env"
 }
@@ -42,68 +56,150 @@ provision_gil() {
   local arch; arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
   local library="/usr/lib/$arch/libpython3.11.so.1.0"
   [ -f "$library" ] || { log "expected $library after installing libpython3.11"; exit 1; }
-  write_manifest default 3.11 "$library" /usr /usr/bin/python3.11
-  write_manifest 3.11 3.11 "$library" /usr /usr/bin/python3.11
+  local source; source="source=Debian $(dpkg-query -W -f='${Package} ${Version}' libpython3.11)"
+  write_manifest default 3.11 "$library" /usr /usr/bin/python3.11 "$source"
+  write_manifest 3.11 3.11 "$library" /usr /usr/bin/python3.11 "$source"
   log "GIL runtime: $library"
 }
 
-provision_ft() {
-  local version=3.13 name=3.13t
-  local prefix="$cache/python/$name"
-  if [ -f "$prefix/.complete" ] && [ -x "$prefix/bin/python${name}" ]; then
-    write_manifest "$name" "$name" "$prefix/lib/libpython${name}.so.1.0" "$prefix" "$prefix/bin/python${name}"
-    log "free-threaded runtime cached at $prefix"
-    return 0
+# The Debian suite whose source package a minor version is built from.
+suite_for() {
+  case "$1" in
+    3.13) echo "${SIDEWINDER_SUITE_3_13:-trixie}" ;;
+    3.14) echo "${SIDEWINDER_SUITE_3_14:-sid}" ;;
+    *) log "no source suite known for Python $1"; exit 2 ;;
+  esac
+}
+
+ensure_deb_src() {
+  local suite=$1
+  local srclist="/etc/apt/sources.list.d/sidewinder-$suite-src.sources"
+  if [ ! -f "$srclist" ]; then
+    log "adding deb-src for $suite ($srclist)"
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$suite" \
+      | sudo_cmd tee "$srclist" >/dev/null
+    apt_update
   fi
+}
+
+# The orig tarball the suite offers now, from apt's package lists (no download): python3.14_3.14.10.orig.tar.xz
+orig_tarball_name() {
+  local package=$1 suite=$2
+  (cd /tmp && apt-get source --print-uris -qq "$package/$suite" 2>/dev/null) \
+    | grep -o "${package}_[^' ]*\.orig\.tar\.xz'" | tr -d "'" | head -n1 || true
+}
+
+# "3.14.10 0" = version and Py_GIL_DISABLED of a built interpreter; empty if it does not run.
+built_version() {
+  "$1" -I -c 'import platform, sysconfig; print(platform.python_version(), sysconfig.get_config_var("Py_GIL_DISABLED") or 0)' 2>/dev/null || true
+}
+
+provision_source() {
+  local name=$1
+  local version=${name%t} freethreaded=0
+  [ "$name" != "$version" ] && freethreaded=1
+  local package="python$version" suite; suite=$(suite_for "$version")
+  local prefix="$cache/python/$name" exe="$cache/python/$name/bin/python$name"
+  local library="$prefix/lib/libpython$name.so.1.0"
+
+  mkdir -p "$cache/locks"
+  exec {lock}>"$cache/locks/$name.lock"
+  if ! flock -n "$lock"; then
+    log "another provisioning run is building $name; waiting for it"
+    flock "$lock"
+  fi
+
+  ensure_deb_src "$suite"
+  local tarball_name; tarball_name=$(orig_tarball_name "$package" "$suite")
+  if [ -z "$tarball_name" ] && [ $apt_updated -eq 0 ]; then
+    apt_update
+    tarball_name=$(orig_tarball_name "$package" "$suite")
+  fi
+  local wanted=""
+  if [ -n "$tarball_name" ]; then
+    wanted=${tarball_name#"${package}_"}; wanted=${wanted%.orig.tar.xz}; wanted=${wanted//\~/}
+  fi
+
+  local have=""
+  [ -f "$prefix/.complete" ] && have=$(built_version "$exe")
+  local record="source=Debian $suite $package ${have% *}"
+  [ -s "$prefix/.complete" ] && record=$(cat "$prefix/.complete")
+  if [ -n "$have" ]; then
+    if [ "${have#* }" != "$freethreaded" ]; then
+      log "$prefix holds a build with Py_GIL_DISABLED=${have#* }; rebuilding"
+    elif [ -z "$wanted" ]; then
+      log "Debian $suite offers no $package source right now (offline?); reusing the cached ${have% *} build"
+      write_manifest "$name" "$name" "$library" "$prefix" "$exe" "$record"
+      exec {lock}>&-
+      return 0
+    elif [ "${have% *}" = "$wanted" ]; then
+      write_manifest "$name" "$name" "$library" "$prefix" "$exe" "$record"
+      log "$name runtime (CPython $wanted) cached at $prefix"
+      exec {lock}>&-
+      return 0
+    else
+      log "Debian $suite now has $package $wanted; the cached $name build is ${have% *}: rebuilding"
+    fi
+  fi
+  [ -n "$wanted" ] || { log "no source package $package in Debian $suite (apt-get source --print-uris $package/$suite)"; exit 1; }
+
   apt_install build-essential dpkg-dev pkg-config xz-utils zlib1g-dev libssl-dev libffi-dev \
     libbz2-dev liblzma-dev libsqlite3-dev uuid-dev libexpat1-dev
 
-  # Debian's trixie suite carries python3.13; only its source package is needed.
-  local srclist=/etc/apt/sources.list.d/sidewinder-trixie-src.sources
-  if [ ! -f "$srclist" ]; then
-    log "adding deb-src for trixie ($srclist)"
-    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-      | sudo_cmd tee "$srclist" >/dev/null
-    sudo_cmd apt-get update -qq
-    apt_updated=1
-  fi
-
-  local src="$cache/src/python$version"
+  # Download into a scratch directory and move the tarball into place, so an interrupted download
+  # never leaves a truncated tarball behind (apt checks the files against the .dsc before that).
+  local src="$cache/src/$package"
+  local tarball="$src/$tarball_name"
   mkdir -p "$src"
-  local tarball
-  tarball=$(ls "$src"/python"$version"_*.orig.tar.xz 2>/dev/null | head -n1 || true)
-  if [ -z "$tarball" ]; then
-    log "downloading Debian source package python$version"
-    (cd "$src" && apt-get source --download-only -qq "python$version" >/dev/null)
-    tarball=$(ls "$src"/python"$version"_*.orig.tar.xz | head -n1)
+  if [ ! -f "$tarball" ]; then
+    log "downloading Debian $suite source package $package ($wanted)"
+    rm -rf "$src/.download"
+    mkdir -p "$src/.download"
+    (cd "$src/.download" && apt-get source --download-only -qq "$package/$suite" >/dev/null)
+    mv "$src/.download/$tarball_name" "$tarball"
+    rm -rf "$src/.download"
   fi
 
   # Build in a scratch directory that is always started fresh, stage with DESTDIR and
   # move into place at the end, so an interrupted run never leaves a half-installed prefix.
-  local build="$cache/build/$name"
+  # Test modules stay: 3.13t needs _testinternalcapi (docs/workers.md "Free-threaded 3.13").
+  local build="$cache/build/$name" flags=()
+  [ $freethreaded -eq 1 ] && flags=(--disable-gil)
   rm -rf "$build" "$prefix"
   mkdir -p "$build"
   tar -C "$build" --strip-components=1 -xJf "$tarball"
-  log "building CPython $version free-threaded into $prefix (several minutes)"
+  log "building CPython $wanted${flags:+ free-threaded} into $prefix (5-7 min on 2 idle cores)"
+  local started; started=$(date +%s)
   (
     cd "$build"
-    ./configure --disable-gil --enable-shared --prefix="$prefix" --without-ensurepip \
+    ./configure "${flags[@]}" --enable-shared --prefix="$prefix" --without-ensurepip \
       LDFLAGS="-Wl,-rpath,$prefix/lib" >"$build/configure.log" 2>&1
     make -j"$(nproc)" >"$build/make.log" 2>&1
     make install DESTDIR="$build/stage" >"$build/install.log" 2>&1
   ) || { log "build failed; logs in $build"; exit 1; }
   mkdir -p "$(dirname "$prefix")"
   mv "$build/stage$prefix" "$prefix"
-  "$prefix/bin/python$version" -c 'import sys; assert not sys._is_gil_enabled(), "GIL is enabled"'
-  touch "$prefix/.complete"
-  write_manifest "$name" "$name" "$prefix/lib/libpython${name}.so.1.0" "$prefix" "$prefix/bin/python${name}"
+  have=$(built_version "$exe")
+  [ "$have" = "$wanted $freethreaded" ] || { log "the new build reports '$have', expected '$wanted $freethreaded'"; exit 1; }
+  if [ $freethreaded -eq 1 ]; then
+    "$exe" -c 'import sys; assert not sys._is_gil_enabled(), "GIL is enabled"'
+  fi
+  local seconds=$(( $(date +%s) - started ))
+  printf 'source=Debian %s %s %s\nbuild_seconds=%s\n' "$suite" "$package" "$wanted" "$seconds" >"$prefix/.complete"
+  write_manifest "$name" "$name" "$library" "$prefix" "$exe" "$(cat "$prefix/.complete")"
   rm -rf "$build"
-  log "free-threaded runtime ready at $prefix"
+  log "$name runtime (CPython $wanted) ready at $prefix, built in ${seconds}s"
+  exec {lock}>&-
 }
 
-case "${1:-all}" in
-  gil) provision_gil ;;
-  3.13t|ft) provision_ft ;;
-  all) provision_gil; provision_ft ;;
-  *) echo "usage: $0 [gil|3.13t|all]" >&2; exit 2 ;;
-esac
+usage() { echo "usage: $0 [gil|default|3.11|3.13|3.13t|3.14|3.14t|all]..." >&2; exit 2; }
+[ $# -gt 0 ] || set -- all
+for runtime in "$@"; do
+  case "$runtime" in
+    gil|default|3.11) provision_gil ;;
+    ft) provision_source 3.13t ;;
+    3.13|3.13t|3.14|3.14t) provision_source "$runtime" ;;
+    all) provision_gil; for r in 3.13t 3.14t 3.13 3.14; do provision_source "$r"; done ;;
+    *) usage ;;
+  esac
+done

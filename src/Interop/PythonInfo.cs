@@ -7,4 +7,11 @@ namespace Sidewinder.Interop;
 /// <param name="Installation">The library and prefix that were loaded.</param>
 /// <remarks>Whether the GIL is enabled right now is not fixed: a free-threaded build re-enables it when an
 /// extension module that does not declare free-threading support is imported. Ask <see cref="PythonRuntime.IsGilEnabled"/>.</remarks>
-public sealed record PythonInfo(Version Version, string VersionText, bool IsFreeThreaded, PythonInstallation Installation);
+public sealed record PythonInfo(Version Version, string VersionText, bool IsFreeThreaded, PythonInstallation Installation)
+{
+    /// <summary><c>gil</c> or <c>free-threaded</c>.</summary>
+    public string Build => IsFreeThreaded ? "free-threaded" : "gil";
+
+    /// <summary>The exact runtime in words, e.g. <c>3.14.10 free-threaded</c> or <c>3.11.2 GIL</c>.</summary>
+    public string Description => $"{Version} {(IsFreeThreaded ? "free-threaded" : "GIL")}";
+}

@@ -109,7 +109,11 @@ public static partial class PythonLocator
         }
         var home = values.GetValueOrDefault("home") ?? HomeFromLibrary(library);
         var name = values.GetValueOrDefault("name") ?? runtime;
-        return new PythonInstallation(name, library, home, values.GetValueOrDefault("executable"), $"provisioned cache ({manifest})");
+        return new PythonInstallation(name, library, home, values.GetValueOrDefault("executable"), $"provisioned cache ({manifest})")
+        {
+            Manifest = runtime,
+            Origin = values.GetValueOrDefault("source"),
+        };
     }
 
     private static PythonInstallation? FromPath(string runtime, List<string> searched)

@@ -2,7 +2,7 @@
 # Starts the service from the Release build output on a free loopback port with one Python runtime,
 # runs the Swagger UI browser test (swagger.mjs) against it, and always stops the service.
 #
-#   tests/Browser/run.sh default                          or 3.13t; needs `dotnet build -c Release` first
+#   tests/Browser/run.sh default                          or 3.14t, 3.13t, ...; needs `dotnet build -c Release` first
 #   SIDEWINDER_SCREENSHOT=1 tests/Browser/run.sh default  also saves docs/swagger-eval.png
 #   SIDEWINDER_TEST_PORT=8080 tests/Browser/run.sh ...     a fixed port instead of a free one
 #
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-runtime="${1:?usage: tests/Browser/run.sh <runtime: default | 3.13t>}"
+runtime="${1:?usage: tests/Browser/run.sh <runtime: default | 3.13 | 3.13t | 3.14 | 3.14t>}"
 dll=src/Api/bin/Release/net10.0/Sidewinder.Api.dll
 fail() { echo "[browser] FAIL ($runtime): $*" >&2; exit 1; }
 [ -f "$dll" ] || fail "$dll not found; build first: dotnet build Sidewinder.slnx -c Release"

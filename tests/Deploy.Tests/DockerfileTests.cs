@@ -59,24 +59,48 @@ public sealed partial class DockerfileTests
     [Fact]
     public void StageArguments_DeclaredInSeveralStages_HaveOneDefault()
     {
-        // PYTHON_FT_PREFIX is where the 3.13t stage installs and where the final stage copies from and points the manifest.
+        // PYTHON_313T_PREFIX / PYTHON_314T_PREFIX are where a free-threaded stage installs and where the final stage
+        // copies from and points the manifest.
         var conflicting = Instructions().Where(i => i.Keyword == "ARG").Select(i => i.Arguments.Split('=', 2))
             .GroupBy(p => p[0], StringComparer.Ordinal)
             .Where(g => g.Select(p => p.Length == 2 ? p[1] : null).Distinct(StringComparer.Ordinal).Count() > 1)
             .Select(g => g.Key);
 
         Assert.Empty(conflicting);
-        Assert.Equal(2, Instructions().Count(i => i.Keyword == "ARG" && i.Arguments.StartsWith("PYTHON_FT_PREFIX=", StringComparison.Ordinal)));
+        foreach (var prefix in new[] { "PYTHON_313T_PREFIX=", "PYTHON_314T_PREFIX=" })
+        {
+            Assert.Equal(2, Instructions().Count(i => i.Keyword == "ARG" && i.Arguments.StartsWith(prefix, StringComparison.Ordinal)));
+        }
     }
 
     [Fact]
-    public void FreeThreadedBuild_KeepsTheImmortalizationSwitch()
+    public void FreeThreadedBuilds_Are313tWithTheImmortalizationSwitchAnd314t()
     {
-        // Without _testinternalcapi, 3.13t never frees the code objects of the jobs (the pool logs a warning).
-        var build = Instructions().Where(i => i.Keyword == "RUN" && i.Arguments.Contains("--disable-gil", StringComparison.Ordinal)).Single().Arguments;
+        // Without _testinternalcapi, 3.13t never frees the code objects of the jobs (the pool logs a warning);
+        // 3.14t does not immortalize them and needs no test module.
+        var builds = Instructions().Where(i => i.Keyword == "RUN" && i.Arguments.Contains("--disable-gil", StringComparison.Ordinal))
+            .Select(i => i.Arguments).ToList();
 
-        Assert.DoesNotContain("--disable-test-modules", build, StringComparison.Ordinal);
-        Assert.Contains("import _testinternalcapi", build, StringComparison.Ordinal);
+        Assert.Equal(2, builds.Count);
+        var ft313 = Assert.Single(builds, b => b.Contains("python3.13t", StringComparison.Ordinal));
+        Assert.DoesNotContain("--disable-test-modules", ft313, StringComparison.Ordinal);
+        Assert.Contains("import _testinternalcapi", ft313, StringComparison.Ordinal);
+        Assert.Single(builds, b => b.Contains("python3.14t", StringComparison.Ordinal));
+        // The same configure line as scripts/provision-python.sh.
+        Assert.All(builds, b => Assert.Contains("--enable-shared", b, StringComparison.Ordinal));
+        Assert.Contains("--enable-shared", Repository.ReadText("scripts/provision-python.sh"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FreeThreadedStages_TakeTheSameSuitesAsTheProvisioningScript()
+    {
+        // An argument declared in several stages has one default (StageArguments_DeclaredInSeveralStages_HaveOneDefault).
+        var args = Instructions().Where(i => i.Keyword == "ARG").Select(i => i.Arguments.Split('=', 2)).Where(p => p.Length == 2)
+            .GroupBy(p => p[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First()[1], StringComparer.Ordinal);
+        var script = Repository.ReadText("scripts/provision-python.sh");
+
+        Assert.Contains($"SIDEWINDER_SUITE_3_13:-{args["PYTHON_313_SUITE"]}}}", script, StringComparison.Ordinal);
+        Assert.Contains($"SIDEWINDER_SUITE_3_14:-{args["PYTHON_314_SUITE"]}}}", script, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +139,7 @@ public sealed partial class DockerfileTests
         Assert.Contains("PYTHONDONTWRITEBYTECODE=1", env, StringComparison.Ordinal);
         Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", env, StringComparison.Ordinal);
         var manifests = string.Join('\n', FinalStage().Where(i => i.Keyword == "RUN").Select(i => i.Arguments));
-        foreach (var runtime in new[] { "default", "3.13t" })
+        foreach (var runtime in new[] { "default", "PYTHON_313T_PREFIX", "PYTHON_314T_PREFIX" })
         {
             Assert.Contains(runtime, manifests, StringComparison.Ordinal);
         }

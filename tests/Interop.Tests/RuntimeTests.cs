@@ -1,3 +1,5 @@
+using Sidewinder.Tests;
+
 namespace Sidewinder.Interop.Tests;
 
 [Collection(PythonTests.Name)]
@@ -8,14 +10,13 @@ public sealed class RuntimeTests(RuntimeFixture fixture)
     [Fact]
     public void Info_MatchesRequestedRuntime()
     {
-        var requested = Environment.GetEnvironmentVariable("SIDEWINDER_PYTHON");
         var info = _runtime.Info;
         Assert.Equal(3, info.Version.Major);
-        if (requested == "3.13t")
+        if (RequestedRuntime.Minor is { } minor)
         {
-            Assert.True(info.IsFreeThreaded);
-            Assert.Equal(13, info.Version.Minor);
-            Assert.Equal("3.13t", info.Installation.Name);
+            Assert.Equal(minor, info.Version.Minor);
+            Assert.Equal(RequestedRuntime.FreeThreaded, info.IsFreeThreaded);
+            Assert.Equal(RequestedRuntime.Name, info.Installation.Name);
         }
         else
         {
@@ -23,6 +24,15 @@ public sealed class RuntimeTests(RuntimeFixture fixture)
             Assert.True(_runtime.IsGilEnabled);
         }
         Assert.StartsWith(info.Version.ToString(), info.VersionText, StringComparison.Ordinal);
+        Assert.Equal($"{info.Version} {(info.IsFreeThreaded ? "free-threaded" : "GIL")}", info.Description);
+    }
+
+    [Fact]
+    public void Version_IsTheFullVersionOfTheRunningInterpreter()
+    {
+        using var scope = _runtime.Attach();
+        using var version = scope.Python.Eval("'%d.%d.%d' % __import__('sys').version_info[:3]");
+        Assert.Equal(version.GetString(), _runtime.Info.Version.ToString());
     }
 
     [Fact]
@@ -53,6 +63,31 @@ public sealed class RuntimeTests(RuntimeFixture fixture)
     }
 
     [Fact]
+    public void Initialization_SetsEveryOptionOnThisVersionsConfigurationApi()
+    {
+        // 3.11-3.13 write these into PyConfig at per-version offsets; 3.14+ sets them by name through PyInitConfig
+        // (PEP 741). Either way the interpreter must come up isolated, with site (dist-packages) but no user site,
+        // a safe sys.path and the installation's executable.
+        using var scope = _runtime.Attach();
+        var py = scope.Python;
+        using var state = py.Eval(
+            "(lambda sys: (sys.flags.safe_path, sys.flags.no_user_site, 'site' in sys.modules, sys.executable, sys.flags.no_site))(__import__('sys'))");
+        using var safePath = state.GetItem(py.Int(0));
+        using var noUserSite = state.GetItem(py.Int(1));
+        using var siteImported = state.GetItem(py.Int(2));
+        using var executable = state.GetItem(py.Int(3));
+        using var noSite = state.GetItem(py.Int(4));
+        Assert.True(safePath.IsTrue());
+        Assert.True(noUserSite.IsTrue());
+        Assert.True(siteImported.IsTrue());
+        Assert.Equal(0, noSite.GetInt64());
+        if (_runtime.Installation.Executable is { } expected)
+        {
+            Assert.Equal(expected, executable.GetString());
+        }
+    }
+
+    [Fact]
     public void Initialization_InstallsNoSignalHandlers()
     {
         using var scope = _runtime.Attach();
@@ -77,9 +112,9 @@ public sealed class RuntimeTests(RuntimeFixture fixture)
     {
         using var scope = _runtime.Attach();
         var py = scope.Python;
-        if (py.Info.IsFreeThreaded)
+        if (py.Info.Version.Minor != 11)
         {
-            // Debian's python3-numpy is built for 3.11; the 3.13t prefix has no numpy.
+            // Debian's python3-numpy is built for 3.11; the prefixes built from source (3.13, 3.13t, 3.14, 3.14t) have no numpy.
             var error = PyAssert.Throws<PythonException>(py, static p => p.Import("numpy").Dispose());
             Assert.Equal("ModuleNotFoundError", error.PythonType);
             return;

@@ -60,9 +60,12 @@ internal static class StatusEndpoints
             new PythonBuildInfo(
                 info.Version.ToString(),
                 info.VersionText,
-                info.IsFreeThreaded ? "free-threaded" : "gil",
+                info.Build,
                 pool.GilEnabled, // observed by the workers: a request thread never attaches (a job stuck in C may hold the GIL)
-                info.Installation.Name),
+                info.Installation.Name,
+                info.Description,
+                info.Installation.Manifest,
+                info.Installation.Origin),
             new WorkerInfo(status.Workers, status.BusyWorkers, status.QueuedJobs, workers.QueueCapacity, status.QuarantinedWorkers,
                 workers.MaxQuarantinedWorkers, status.IsFreeThreaded),
             new LimitInfo(

@@ -18,8 +18,13 @@ public sealed record ServiceInfo(PythonBuildInfo Python, WorkerInfo Workers, Lim
 /// <param name="Build"><c>gil</c> or <c>free-threaded</c>.</param>
 /// <param name="GilEnabled">Whether the GIL is enabled now (a free-threaded build turns it on when an extension without
 /// free-threading support is imported).</param>
-/// <param name="Runtime">The runtime name that was selected (<c>default</c>, <c>3.13t</c>, ...).</param>
-public sealed record PythonBuildInfo(string Version, string VersionText, string Build, bool GilEnabled, string Runtime);
+/// <param name="Runtime">The runtime's name (<c>3.11</c>, <c>3.13t</c>, <c>3.14t</c>, ...).</param>
+/// <param name="Description">The exact runtime in words, e.g. <c>3.14.10 free-threaded</c>.</param>
+/// <param name="Manifest">The provisioned runtime manifest it was loaded from (<c>default</c>, <c>3.14t</c>, ...); null when it was
+/// found another way (an explicit library path, <c>PATH</c>).</param>
+/// <param name="Source">Where the build came from as its manifest records it (e.g. <c>Debian sid python3.14 3.14.10</c>), else null.</param>
+public sealed record PythonBuildInfo(string Version, string VersionText, string Build, bool GilEnabled, string Runtime, string Description,
+    string? Manifest, string? Source);
 
 /// <summary>The worker pool.</summary>
 /// <param name="Count">Live workers.</param>

@@ -422,9 +422,12 @@ def stop_immortalizing():
     exists immortal (gh-117783: a stand-in for deferred reference counting), so each job's compiled code would never
     be freed. This switches that off for objects created from now on; what was loaded at start-up stays immortal.
 
+    3.14 has real deferred reference counting and immortalizes nothing new, so there is nothing to stop: the test
+    module is not even imported (tests/Workers.Tests InterpreterSettingsTests checks both on each free-threaded build).
+
     Returns False when the switch is missing (a build without the _testinternalcapi module)."""
     global _immortalization_stopped
-    if _immortalization_stopped:
+    if _immortalization_stopped or sys.version_info >= (3, 14):
         return True
     try:
         import _testinternalcapi

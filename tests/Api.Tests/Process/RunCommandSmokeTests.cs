@@ -4,11 +4,12 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Sidewinder.Tests;
 
 namespace Sidewinder.Api.Tests.Process;
 
-/// <summary>Starts the real service with the README's run command (<c>./run.sh</c>, or <c>./run.sh --free-threaded</c>
-/// when the suite runs on 3.13t), calls every endpoint over a real socket, and stops it with SIGTERM.</summary>
+/// <summary>Starts the real service with the README's run command (<c>./run.sh</c>, <c>./run.sh --free-threaded</c> on
+/// 3.14t, <c>./run.sh --python NAME</c> on the other runtimes), calls every endpoint over a real socket, and stops it with SIGTERM.</summary>
 [Collection(ApiTests.Name)]
 public sealed class RunCommandSmokeTests
 {
@@ -18,8 +19,14 @@ public sealed class RunCommandSmokeTests
     public async Task RunCommand_ServesEveryEndpointAndStopsCleanlyOnSigterm()
     {
         var port = Ports.FreeLoopbackPort();
-        var freeThreaded = Environment.GetEnvironmentVariable("SIDEWINDER_PYTHON") == "3.13t";
-        using var service = Start("bash", ["run.sh", .. freeThreaded ? ["--free-threaded"] : Array.Empty<string>()],
+        // The README's spellings: no option for the default, --free-threaded for 3.14t, --python NAME for the others.
+        string[] options = RequestedRuntime.Name switch
+        {
+            "default" => [],
+            "3.14t" => ["--free-threaded"],
+            var name => ["--python", name],
+        };
+        using var service = Start("bash", ["run.sh", .. options],
             new() { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
@@ -32,7 +39,11 @@ public sealed class RunCommandSmokeTests
         var swagger = await client.GetAsync("/swagger/index.html");
         var exitCode = await StopAsync(service);
 
-        Assert.Equal(freeThreaded ? "free-threaded" : "gil", info.GetProperty("python").Str("build"));
+        Assert.Equal(RequestedRuntime.FreeThreaded ? "free-threaded" : "gil", info.GetProperty("python").Str("build"));
+        if (RequestedRuntime.Minor is not null)
+        {
+            Assert.Equal(RequestedRuntime.Name, info.GetProperty("python").Str("manifest"));
+        }
         Assert.Equal(45, (await eval.JsonAsync()).GetProperty("value").GetInt32());
         Assert.Equal("hello\n", (await run.JsonAsync()).Str("stdout"));
         Assert.Equal("Hello, Ada!", (await call.JsonAsync()).Str("value"));

@@ -54,13 +54,13 @@ public sealed partial class PythonToJsonTests
     }
 
     [Fact]
-    public void ToJson_Numpy_ConvertsArraysAndScalarsOrIsAbsentOnFreeThreadedBuild()
+    public void ToJson_Numpy_ConvertsArraysAndScalarsOrIsAbsentOnSourceBuilds()
     {
         using var scope = _runtime.Attach();
         var py = scope.Python;
-        if (py.Info.IsFreeThreaded)
+        if (py.Info.Version.Minor != 11)
         {
-            // The free-threaded runtime is provisioned without numpy.
+            // Only Debian's 3.11 has numpy (python3-numpy); the runtimes built from source (3.13, 3.13t, 3.14, 3.14t) have none.
             var error = PyAssert.Throws<PythonException>(py, p => p.Import("numpy").Dispose());
             Assert.Equal("ModuleNotFoundError", error.PythonType);
             return;
