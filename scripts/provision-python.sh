@@ -155,7 +155,10 @@ provision_source() {
     log "downloading Debian $suite source package $package ($wanted)"
     rm -rf "$src/.download"
     mkdir -p "$src/.download"
-    (cd "$src/.download" && apt-get source --download-only -qq "$package/$suite" >/dev/null)
+    # Exit 3 (not 1) when the mirror lists the package but does not serve its files: test.sh reports that runtime
+    # as unavailable instead of failing (seen 2026-12-01 for sid's python3.14: every file answered 404).
+    (cd "$src/.download" && apt-get source --download-only -qq "$package/$suite" >/dev/null) \
+      || { log "Debian's mirror does not serve the $suite source package $package ($wanted) right now"; rm -rf "$src/.download"; exit 3; }
     mv "$src/.download/$tarball_name" "$tarball"
     rm -rf "$src/.download"
   fi

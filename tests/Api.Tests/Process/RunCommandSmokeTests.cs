@@ -19,11 +19,11 @@ public sealed class RunCommandSmokeTests
     public async Task RunCommand_ServesEveryEndpointAndStopsCleanlyOnSigterm()
     {
         var port = Ports.FreeLoopbackPort();
-        // The README's spellings: no option for the default, --free-threaded for 3.14t, --python NAME for the others.
+        // The README's spellings: no option for the default, --free-threaded for 3.13t, --python NAME for the others.
         string[] options = RequestedRuntime.Name switch
         {
             "default" => [],
-            "3.14t" => ["--free-threaded"],
+            "3.13t" => ["--free-threaded"],
             var name => ["--python", name],
         };
         using var service = Start("bash", ["run.sh", .. options],
