@@ -26,7 +26,7 @@ internal sealed class PythonHost
     private readonly PyOwned _begin, _end, _absorb, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
     private readonly PyOwned _getTrace, _setTrace, _getProfile, _setProfile;
     private readonly PyOwned? _isGilEnabled;
-    private readonly DictWatch _builtinsWatch, _modulesWatch;
+    private readonly DictWatch _builtinsWatch, _modulesWatch, _sysWatch, _threadingWatch;
     private readonly (PyOwned Type, string Name)[] _commonTypes;
 
     private PythonHost(PyBound module)
@@ -55,6 +55,11 @@ internal sealed class PythonHost
         _builtinsWatch = DictWatch.Start(builtinsDict);
         using var modules = sys.GetAttr("modules");
         _modulesWatch = DictWatch.Start(modules); // imports count: a new module is protected from then on
+        using var sysDict = sys.GetAttr("__dict__");
+        _sysWatch = DictWatch.Start(sysDict);
+        using var threading = py.Import("threading");
+        using var threadingDict = threading.GetAttr("__dict__");
+        _threadingWatch = DictWatch.Start(threadingDict);
     }
 
     /// <summary>The <c>DeadlineExceeded</c> type (a BaseException subclass) the watchdog raises asynchronously.</summary>
@@ -167,12 +172,12 @@ internal sealed class PythonHost
         ResetHook(py, _getTrace, _setTrace);
         ResetHook(py, _getProfile, _setProfile);
         // Reset before restoring: a change another job makes meanwhile is then seen at the next job's end.
-        var builtinsChanged = Changed(py, _builtinsWatch);
-        var modulesChanged = Changed(py, _modulesWatch);
+        // Bits as sidewinder_host.py's CHANGED_* constants.
+        var changed = (Changed(py, _builtinsWatch) ? 1 : 0) | (Changed(py, _modulesWatch) ? 2 : 0)
+            | (Changed(py, _sysWatch) ? 4 : 0) | (Changed(py, _threadingWatch) ? 8 : 0);
         using var end = _end.Bind(py);
-        using var builtinsFlag = py.Bool(builtinsChanged);
-        using var modulesFlag = py.Bool(modulesChanged);
-        using var summary = end.Call(builtinsFlag, modulesFlag);
+        using var flags = py.Int(changed);
+        using var summary = end.Call(flags);
         restored = null;
         droppedRecords = 0;
         if (summary.IsNone)

@@ -206,10 +206,9 @@ class _Handler(logging.Handler):
 
 
 def _private_stream(fd):
-    """A writer over the process's fd of its own (never closing it): a job may close sys.__stdout__."""
+    """A line-buffered writer over the process's fd of its own (never closing it): a job may close sys.__stdout__."""
     try:
-        return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
-                                line_buffering=True)
+        return open(fd, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
     except OSError:
         return None
 
@@ -311,8 +310,9 @@ _ModuleType = type(sys)
 class _State:
     """The process-wide state jobs share, as the last configure() left it, and restore() that gives it back.
 
-    Every check is an identity or length comparison (a few hundred nanoseconds per job); the two big dicts, builtins and
-    sys.modules, are compared only when the worker's dict watches say they changed. Entries that jobs add to
+    The dicts of builtins, sys.modules, sys and threading are compared only when the worker's dict watches say they
+    changed; what no watch can see (list contents, the recursion limit, logging's root) is an identity or length
+    comparison per job. Entries that jobs add to
     sys.modules (imports) stay; names added to builtins are removed.
     """
 
@@ -340,16 +340,16 @@ class _State:
         self.root_filters = list(logging.root.filters)
         self.root_level = logging.root.level
 
-    def restore(self, builtins_changed, modules_changed):
+    def restore(self, changed):
         """Puts back what the job changed; returns the names of what it restored, or None."""
         restored = None
-        if builtins_changed and self.builtins != self.builtins_copy:
+        if changed & CHANGED_BUILTINS and self.builtins != self.builtins_copy:
             restored = ["builtins"]
             current = self.builtins
             for name in [name for name in current if name not in self.builtins_copy]:
                 del current[name]
             current.update(self.builtins_copy)
-        if modules_changed:
+        if changed & CHANGED_MODULES:
             modules, known = self.modules, self.modules_copy
             for name, module in known.items():
                 if modules.get(name, _MISSING) is not module:
@@ -359,14 +359,15 @@ class _State:
                 for name, module in list(modules.items()):
                     if name not in known and module.__class__ is _ModuleType:
                         known[name] = module
-        sys_dict = self.sys_dict
-        for name, value in self.sys_values:
-            if sys_dict.get(name, _MISSING) is not value:
-                if value is _MISSING:
-                    sys_dict.pop(name, None)
-                else:
-                    sys_dict[name] = value
-                restored = (restored or []) + ["sys." + name]
+        if changed & CHANGED_SYS:
+            sys_dict = self.sys_dict
+            for name, value in self.sys_values:
+                if sys_dict.get(name, _MISSING) is not value:
+                    if value is _MISSING:
+                        sys_dict.pop(name, None)
+                    else:
+                        sys_dict[name] = value
+                    restored = (restored or []) + ["sys." + name]
         if len(self.path) != len(self.path_copy) or self.path != self.path_copy:
             self.path[:] = self.path_copy
             restored = (restored or []) + ["sys.path"]
@@ -376,11 +377,12 @@ class _State:
         if sys.getrecursionlimit() != self.recursion_limit:
             sys.setrecursionlimit(self.recursion_limit)
             restored = (restored or []) + ["recursion limit"]
-        threading_dict = self.threading_dict
-        for name, value in self.threading_values:
-            if threading_dict.get(name, _MISSING) is not value:
-                threading_dict[name] = value
-                restored = (restored or []) + ["threading." + name]
+        if changed & CHANGED_THREADING:
+            threading_dict = self.threading_dict
+            for name, value in self.threading_values:
+                if threading_dict.get(name, _MISSING) is not value:
+                    threading_dict[name] = value
+                    restored = (restored or []) + ["threading." + name]
         if threading.Thread.start is not self.thread_start:
             threading.Thread.start = self.thread_start
             restored = (restored or []) + ["threading.Thread.start"]
@@ -479,14 +481,17 @@ class _Record:
         self.level, self.logger, self.message, self.details = level, logger, message, details
 
 
-def end(builtins_changed, modules_changed):
+CHANGED_BUILTINS, CHANGED_MODULES, CHANGED_SYS, CHANGED_THREADING = 1, 2, 4, 8
+
+
+def end(changed):
     """Ends the calling thread's job capture and undoes what the job changed of the process-wide state (see _State).
 
-    The two flags come from the worker's dict watches. Returns None when the job printed, logged and changed nothing
-    and there are no orphan records (the usual case), else a _Summary.
+    changed holds the CHANGED_* bits of the dicts whose watches (in the worker) saw a change. Returns None when the job
+    printed, logged and changed nothing and there are no orphan records (the usual case), else a _Summary.
     """
     context = _contexts.pop(_get_ident(), None)
-    restored = _state.restore(builtins_changed, modules_changed) if _state is not None else None
+    restored = _state.restore(changed) if _state is not None else None
     orphans = _take_orphan_records() if _orphan_records else None
     if context.__class__ is not _JobContext and orphans is None and restored is None:
         return None

@@ -82,19 +82,20 @@ public sealed class LoggingBridgeTests(PoolFixture fixture)
     {
         await using var pool = fixture.CreatePool(_ => { });
         const string first = """
-            import builtins, logging, threading
-            builtins.sidewinder_test_log_go = threading.Event()
+            import logging, threading
+            shared = __import__('sys').modules.setdefault('sidewinder_test_shared', __import__('types').ModuleType('sidewinder_test_shared'))
+            shared.sidewinder_test_log_go = threading.Event()
             def late():
-                builtins.sidewinder_test_log_go.wait(10)
+                shared.sidewinder_test_log_go.wait(10)
                 logging.warning("orphan-record-marker")
-            builtins.sidewinder_test_log_thread = threading.Thread(target=late)
-            builtins.sidewinder_test_log_thread.start()
+            shared.sidewinder_test_log_thread = threading.Thread(target=late)
+            shared.sidewinder_test_log_thread.start()
             """;
         const string second = """
-            import builtins
-            builtins.sidewinder_test_log_go.set()
-            builtins.sidewinder_test_log_thread.join()
-            del builtins.sidewinder_test_log_go, builtins.sidewinder_test_log_thread
+            shared = __import__('sys').modules.setdefault('sidewinder_test_shared', __import__('types').ModuleType('sidewinder_test_shared'))
+            shared.sidewinder_test_log_go.set()
+            shared.sidewinder_test_log_thread.join()
+            del shared.sidewinder_test_log_go, shared.sidewinder_test_log_thread
             """;
 
         await pool.SubmitAsync(new RunJob(first) { Id = "job-log-orphan-1" });

@@ -57,17 +57,18 @@ public sealed class DeadlineTests(PoolFixture fixture)
         await using var pool = fixture.CreatePool(o => o.InterruptGracePeriod = TimeSpan.FromMilliseconds(100));
 
         // The job blocks in C (a lock wait) until the test opens the gate, which it does only after the timeout
-        // result arrived: so the result cannot have waited for the native call. The gate lives in builtins, which
-        // all jobs share, and the wait is bounded in case the test fails first.
+        // result arrived: so the result cannot have waited for the native call. The gate lives in a module in
+        // sys.modules, which all jobs share (names added to builtins are removed after each job), and the wait is
+        // bounded in case the test fails first.
         var gate = "sidewinder_test_gate_" + Guid.NewGuid().ToString("N");
         var stuck = await pool.SubmitAsync(new RunJob(
-            $"import builtins, threading\ngate = builtins.{gate} = threading.Event()\nprint('before wait', flush=True)\ngate.wait(60)\nprint('never')")
+            $"import sys, types, threading\nshared = sys.modules.setdefault('sidewinder_test_shared', types.ModuleType('s'))\ngate = shared.{gate} = threading.Event()\nprint('before wait', flush=True)\ngate.wait(60)\nprint('never')")
         {
             Timeout = TimeSpan.FromSeconds(3), // room for the print on a starved machine
         });
         await Wait.UntilAsync(() => pool.Status is { QuarantinedWorkers: 1, Workers: 1 }, "a replacement for the quarantined worker");
         var replacement = await pool.SubmitAsync(new EvalJob("'replacement'"));
-        var release = await pool.SubmitAsync(new EvalJob($"__import__('builtins').{gate}.set()"));
+        var release = await pool.SubmitAsync(new EvalJob($"__import__('sys').modules['sidewinder_test_shared'].{gate}.set()"));
 
         Assert.Equal(JobOutcome.Timeout, stuck.Outcome);
         Assert.Equal(JobOutcome.Ok, release.Outcome);

@@ -68,7 +68,7 @@ public sealed class HostileCodeTests(PoolFixture fixture)
     [Fact]
     public async Task SubmitAsync_HostModule_IsNotImportable()
     {
-        var result = await RunAsync(fixture.Pool, "import sys\n[name for name in sys.modules if 'sidewinder' in name]");
+        var result = await RunAsync(fixture.Pool, "import sys\n[name for name in sys.modules if 'sidewinder_host' in name]");
         var import = await RunAsync(fixture.Pool, "import _sidewinder_host");
 
         Assert.Equal("[]", result.Value!.Value.GetRawText());

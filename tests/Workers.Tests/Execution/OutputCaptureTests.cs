@@ -103,20 +103,21 @@ public sealed class OutputCaptureTests(PoolFixture fixture)
     {
         await using var pool = fixture.CreatePool(_ => { });
         const string first = """
-            import builtins, threading
-            builtins.sidewinder_test_go = threading.Event()
+            import threading
+            shared = __import__('sys').modules.setdefault('sidewinder_test_shared', __import__('types').ModuleType('sidewinder_test_shared'))
+            shared.sidewinder_test_go = threading.Event()
             def late():
-                builtins.sidewinder_test_go.wait(10)
+                shared.sidewinder_test_go.wait(10)
                 print("late output")
-            builtins.sidewinder_test_thread = threading.Thread(target=late)
-            builtins.sidewinder_test_thread.start()
+            shared.sidewinder_test_thread = threading.Thread(target=late)
+            shared.sidewinder_test_thread.start()
             print("first job")
             """;
         const string second = """
-            import builtins
-            builtins.sidewinder_test_go.set()
-            builtins.sidewinder_test_thread.join()
-            del builtins.sidewinder_test_go, builtins.sidewinder_test_thread
+            shared = __import__('sys').modules.setdefault('sidewinder_test_shared', __import__('types').ModuleType('sidewinder_test_shared'))
+            shared.sidewinder_test_go.set()
+            shared.sidewinder_test_thread.join()
+            del shared.sidewinder_test_go, shared.sidewinder_test_thread
             print("second job")
             """;
 
