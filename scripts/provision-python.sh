@@ -141,7 +141,7 @@ provision_source() {
       log "Debian $suite now has $package $wanted; the cached $name build is ${have% *}: rebuilding"
     fi
   fi
-  [ -n "$wanted" ] || { log "no source package $package in Debian $suite (apt-get source --print-uris $package/$suite)"; exit 1; }
+  [ -n "$wanted" ] || { log "no source package $package in Debian $suite (apt-get source --print-uris $package/$suite)"; exit 3; }
 
   apt_install build-essential dpkg-dev pkg-config xz-utils zlib1g-dev libssl-dev libffi-dev \
     libbz2-dev liblzma-dev libsqlite3-dev uuid-dev libexpat1-dev
