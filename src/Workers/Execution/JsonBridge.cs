@@ -20,7 +20,7 @@ internal sealed class JsonBridge(int maxResultBytes)
         }
         catch (PythonJsonException ex)
         {
-            throw new JobConversionException("An input value cannot be converted to Python: " + ex.Message);
+            throw new InvalidJobException("An input value cannot be converted to Python: " + ex.Message); // the request is at fault: 400, like bad JSON
         }
     }
 

@@ -59,6 +59,23 @@ public sealed class HostileInputTests : IDisposable
         await AssertHealthyAsync();
     }
 
+    [Theory]
+    [InlineData("{\"code\": \"x\", \"variables\": {\"x\": \"\xFF\"}}")]
+    [InlineData("{\"code\": \"\xFF\"}")]
+    public async Task Eval_InvalidUtf8_Is400WhereverItIs(string latin1Body)
+    {
+        // Latin-1 maps each char to one byte, so \xFF becomes the byte 0xFF: never valid UTF-8.
+        var content = new ByteArrayContent(Encoding.Latin1.GetBytes(latin1Body));
+        content.Headers.ContentType = new("application/json");
+
+        var response = await _client.PostAsync("/eval", content);
+        var problem = await response.JsonAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:invalid-request", problem.Str("type"));
+        await AssertHealthyAsync();
+    }
+
     [Fact]
     public async Task Eval_NonAsciiVariableName_IsAccepted()
     {
