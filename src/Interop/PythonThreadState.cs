@@ -72,6 +72,9 @@ public sealed class PythonThreadState : IDisposable
     }
 
     /// <summary>Cancels an interrupt scheduled by <see cref="Interrupt"/> that has not fired yet.</summary>
+    /// <remarks>On CPython 3.11 this leaves the thread's eval breaker set for good (3.11 clears it only when an async
+    /// exception is raised), and with a trace function installed the thread's next Python code then spins. Sidewinder's
+    /// worker pool does not call it: it lets the pending exception fire in a no-op Python function and discards it.</remarks>
     public void ClearInterrupt(Python py)
     {
         _ = py;

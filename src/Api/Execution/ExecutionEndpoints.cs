@@ -50,16 +50,16 @@ internal static class ExecutionEndpoints
     }
 
     private static Task<IResult> EvalAsync(EvalRequest request, HttpContext context, WorkerPool pool, IOptions<LimitsOptions> limits) =>
-        SubmitAsync(context, pool, ValidateCode(request.Code, limits.Value) ?? ValidateTimeout(request.TimeoutMs),
-            () => new EvalJob(request.Code) { Variables = request.Variables, Timeout = Timeout(request.TimeoutMs) });
+        SubmitAsync(context, pool, Problem(RequestError.Code(request.Code, limits.Value.MaxCodeChars) ?? RequestError.Timeout(request.TimeoutMs)),
+            () => new EvalJob(request.Code) { Variables = request.Variables, Timeout = RequestError.Deadline(request.TimeoutMs) });
 
     private static Task<IResult> RunAsync(RunRequest request, HttpContext context, WorkerPool pool, IOptions<LimitsOptions> limits) =>
-        SubmitAsync(context, pool, ValidateCode(request.Code, limits.Value) ?? ValidateTimeout(request.TimeoutMs),
-            () => new RunJob(request.Code) { Variables = request.Variables, ReturnVariables = request.ReturnVariables, Timeout = Timeout(request.TimeoutMs) });
+        SubmitAsync(context, pool, Problem(RequestError.Code(request.Code, limits.Value.MaxCodeChars) ?? RequestError.Timeout(request.TimeoutMs)),
+            () => new RunJob(request.Code) { Variables = request.Variables, ReturnVariables = request.ReturnVariables, Timeout = RequestError.Deadline(request.TimeoutMs) });
 
     private static Task<IResult> CallAsync(CallRequest request, HttpContext context, WorkerPool pool) =>
-        SubmitAsync(context, pool, ValidateName("module", request.Module) ?? ValidateName("function", request.Function) ?? ValidateTimeout(request.TimeoutMs),
-            () => new CallJob(request.Module, request.Function) { Args = request.Args, Kwargs = request.Kwargs, Timeout = Timeout(request.TimeoutMs) });
+        SubmitAsync(context, pool, Problem(RequestError.Name("module", request.Module) ?? RequestError.Name("function", request.Function) ?? RequestError.Timeout(request.TimeoutMs)),
+            () => new CallJob(request.Module, request.Function) { Args = request.Args, Kwargs = request.Kwargs, Timeout = RequestError.Deadline(request.TimeoutMs) });
 
     private static async Task<IResult> SubmitAsync(HttpContext context, WorkerPool pool, IResult? invalid, Func<PythonJob> createJob)
     {
@@ -74,27 +74,10 @@ internal static class ExecutionEndpoints
         return ExecutionResults.ToHttpResult(context, job, result);
     }
 
-    private static IResult? ValidateCode(string code, LimitsOptions limits)
+    private static IResult? Problem(RequestError? error) => error switch
     {
-        if (string.IsNullOrWhiteSpace(code))
-        {
-            return Problems.Invalid("'code' must not be empty.");
-        }
-        if (code.Length > limits.MaxCodeChars)
-        {
-            return Problems.TooLarge($"'code' has {code.Length} characters; the limit is {limits.MaxCodeChars} (Limits:MaxCodeChars).");
-        }
-        var nul = code.IndexOf('\0', StringComparison.Ordinal);
-        return nul >= 0
-            ? Problems.Invalid($"'code' contains a NUL character (U+0000) at position {nul}; Python source cannot contain null bytes.")
-            : null;
-    }
-
-    private static IResult? ValidateName(string field, string value) =>
-        string.IsNullOrWhiteSpace(value) ? Problems.Invalid($"'{field}' must not be empty.") : null;
-
-    private static IResult? ValidateTimeout(int? timeoutMs) =>
-        timeoutMs is <= 0 ? Problems.Invalid($"'timeoutMs' must be positive (is {timeoutMs}); leave it out for the default.") : null;
-
-    private static TimeSpan? Timeout(int? timeoutMs) => timeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
+        null => null,
+        { TooLarge: true } => Problems.TooLarge(error.Message),
+        _ => Problems.Invalid(error.Message),
+    };
 }

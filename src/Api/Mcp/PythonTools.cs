@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Sidewinder.Api.Execution;
 using Sidewinder.Api.Limits;
 using Sidewinder.Api.Security;
 using Sidewinder.Workers;
@@ -32,8 +33,8 @@ internal sealed class PythonTools(ToolJobRunner runner, IOptions<LimitsOptions> 
         [Description(VariablesDescription)] IReadOnlyDictionary<string, JsonElement>? variables = null,
         [Description(TimeoutDescription)] int? timeoutMs = null,
         CancellationToken cancellationToken = default) =>
-        runner.RunAsync(ValidateCode(code) ?? ValidateTimeout(timeoutMs),
-            () => new EvalJob(code) { Variables = variables, Timeout = Timeout(timeoutMs) }, cancellationToken);
+        runner.RunAsync((RequestError.Code(code, limits.Value.MaxCodeChars) ?? RequestError.Timeout(timeoutMs))?.Message,
+            () => new EvalJob(code) { Variables = variables, Timeout = RequestError.Deadline(timeoutMs) }, cancellationToken);
 
     [McpServerTool(Name = "python_run", Title = "Run Python statements", Destructive = false, OpenWorld = true)]
     [Description("Runs Python statements like a notebook cell in a fresh namespace: returns stdout and stderr, the value of a " +
@@ -47,8 +48,8 @@ internal sealed class PythonTools(ToolJobRunner runner, IOptions<LimitsOptions> 
         IReadOnlyList<string>? returnVariables = null,
         [Description(TimeoutDescription)] int? timeoutMs = null,
         CancellationToken cancellationToken = default) =>
-        runner.RunAsync(ValidateCode(code) ?? ValidateTimeout(timeoutMs),
-            () => new RunJob(code) { Variables = variables, ReturnVariables = returnVariables, Timeout = Timeout(timeoutMs) }, cancellationToken);
+        runner.RunAsync((RequestError.Code(code, limits.Value.MaxCodeChars) ?? RequestError.Timeout(timeoutMs))?.Message,
+            () => new RunJob(code) { Variables = variables, ReturnVariables = returnVariables, Timeout = RequestError.Deadline(timeoutMs) }, cancellationToken);
 
     [McpServerTool(Name = "python_call", Title = "Call a Python function", Destructive = false, OpenWorld = true)]
     [Description("Calls module.function(*args, **kwargs), the module being a script of the service's scripts directory or an " +
@@ -62,20 +63,7 @@ internal sealed class PythonTools(ToolJobRunner runner, IOptions<LimitsOptions> 
         [Description("Keyword arguments as JSON values.")] IReadOnlyDictionary<string, JsonElement>? kwargs = null,
         [Description(TimeoutDescription)] int? timeoutMs = null,
         CancellationToken cancellationToken = default) =>
-        runner.RunAsync(ValidateName("module", module) ?? ValidateName("function", function) ?? ValidateTimeout(timeoutMs),
-            () => new CallJob(module, function) { Args = args, Kwargs = kwargs, Timeout = Timeout(timeoutMs) }, cancellationToken);
+        runner.RunAsync((RequestError.Name("module", module) ?? RequestError.Name("function", function) ?? RequestError.Timeout(timeoutMs))?.Message,
+            () => new CallJob(module, function) { Args = args, Kwargs = kwargs, Timeout = RequestError.Deadline(timeoutMs) }, cancellationToken);
 
-    // The HTTP endpoints' checks (src/Api/Execution/ExecutionEndpoints.cs), with the same messages; the pool checks the rest.
-    private string? ValidateCode(string code) =>
-        string.IsNullOrWhiteSpace(code) ? "'code' must not be empty."
-        : code.Length > limits.Value.MaxCodeChars ? $"'code' has {code.Length} characters; the limit is {limits.Value.MaxCodeChars} (Limits:MaxCodeChars)."
-        : null;
-
-    private static string? ValidateName(string field, string value) =>
-        string.IsNullOrWhiteSpace(value) ? $"'{field}' must not be empty." : null;
-
-    private static string? ValidateTimeout(int? timeoutMs) =>
-        timeoutMs is <= 0 ? $"'timeoutMs' must be positive (is {timeoutMs}); leave it out for the default." : null;
-
-    private static TimeSpan? Timeout(int? timeoutMs) => timeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
 }
