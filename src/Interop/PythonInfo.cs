@@ -12,6 +12,10 @@ public sealed record PythonInfo(Version Version, string VersionText, bool IsFree
     /// <summary><c>gil</c> or <c>free-threaded</c>.</summary>
     public string Build => IsFreeThreaded ? "free-threaded" : "gil";
 
+    /// <summary>The ceiling on the Python allocator's memory in bytes (<see cref="PythonRuntimeOptions.MemoryLimitMiB"/>), or
+    /// null when none applies: a GIL build, a ceiling of 0, or mimalloc's own <c>MIMALLOC_*</c> variables set by the operator.</summary>
+    public long? MemoryLimitBytes { get; init; }
+
     /// <summary>The exact runtime in words, e.g. <c>3.14.10 free-threaded</c> or <c>3.11.2 GIL</c>.</summary>
     public string Description => $"{Version} {(IsFreeThreaded ? "free-threaded" : "GIL")}";
 }

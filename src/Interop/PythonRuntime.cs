@@ -73,8 +73,9 @@ public sealed class PythonRuntime : IDisposable
         {
             throw new InvalidOperationException("A Python runtime was already started in this process; CPython can be initialised once per process. Share the existing PythonRuntime.");
         }
+        var memoryLimit = MemoryCeiling.Apply(options, installation); // read by mimalloc when the library is loaded
         PythonLibrary.Load(installation.LibraryPath);
-        var runtime = new PythonRuntime(options, installation);
+        var runtime = new PythonRuntime(options, installation) { _memoryLimit = memoryLimit };
         runtime._owner.Start();
         runtime._ready.Wait();
         if (runtime._startFailure is not null)
@@ -85,6 +86,7 @@ public sealed class PythonRuntime : IDisposable
     }
 
     private readonly ManualResetEventSlim _ready = new();
+    private long? _memoryLimit;
 
     private void OwnerThread()
     {
@@ -94,7 +96,7 @@ public sealed class PythonRuntime : IDisposable
             var version = Initialization.ReadVersion();
             Initialization.Initialize(version, Installation);
             Builtins = new Builtins();
-            Info = new PythonInfo(version, Builtins.VersionText, Builtins.IsFreeThreaded, Installation);
+            Info = new PythonInfo(version, Builtins.VersionText, Builtins.IsFreeThreaded, Installation) { MemoryLimitBytes = _memoryLimit };
             var attachment = ThreadAttachment.Current;
             attachment.Depth = 0;
             mainThreadState = State.PyEval_SaveThread();

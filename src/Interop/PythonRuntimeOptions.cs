@@ -26,6 +26,13 @@ public sealed class PythonRuntimeOptions
     /// <summary>Directory holding the provisioned runtimes; null means the default cache described above.</summary>
     public string? CacheDirectory { get; set; }
 
+    /// <summary>Ceiling, in MiB, on the memory a free-threaded build's Python allocator may take from the system; an
+    /// allocation past it raises <c>MemoryError</c> instead of growing the process until the kernel's OOM killer ends it.
+    /// Null (the default): three quarters of the memory available to the process (physical memory, or the container's
+    /// limit when lower). 0: no ceiling. GIL builds ignore it: their allocator is <c>malloc</c>, which refuses an allocation
+    /// larger than memory and swap by itself. See <see cref="PythonInfo.MemoryLimitBytes"/> for the value in force.</summary>
+    public long? MemoryLimitMiB { get; set; }
+
     /// <summary>How long <see cref="PythonRuntime.Dispose"/> waits for in-flight work and <c>Py_FinalizeEx</c>. Default: 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -65,7 +65,8 @@ internal static class StatusEndpoints
                 info.Installation.Name,
                 info.Description,
                 info.Installation.Manifest,
-                info.Installation.Origin),
+                info.Installation.Origin,
+                info.MemoryLimitBytes / (1024 * 1024)),
             new WorkerInfo(status.Workers, status.BusyWorkers, status.QueuedJobs, workers.QueueCapacity, status.QuarantinedWorkers,
                 workers.MaxQuarantinedWorkers, status.IsFreeThreaded),
             new LimitInfo(

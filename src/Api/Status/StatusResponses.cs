@@ -23,8 +23,11 @@ public sealed record ServiceInfo(PythonBuildInfo Python, WorkerInfo Workers, Lim
 /// <param name="Manifest">The provisioned runtime manifest it was loaded from (<c>default</c>, <c>3.14t</c>, ...); null when it was
 /// found another way (an explicit library path, <c>PATH</c>).</param>
 /// <param name="Source">Where the build came from as its manifest records it (e.g. <c>Debian sid python3.14 3.14.10</c>), else null.</param>
+/// <param name="MemoryLimitMiB">The ceiling on the Python allocator's memory (<c>Python:MemoryLimitMiB</c>; by default three
+/// quarters of the memory available to the process): an allocation past it is a <c>MemoryError</c>. Free-threaded builds
+/// only; null on GIL builds, whose <c>malloc</c> refuses an allocation larger than memory and swap by itself.</param>
 public sealed record PythonBuildInfo(string Version, string VersionText, string Build, bool GilEnabled, string Runtime, string Description,
-    string? Manifest, string? Source);
+    string? Manifest, string? Source, long? MemoryLimitMiB);
 
 /// <summary>The worker pool.</summary>
 /// <param name="Count">Live workers.</param>

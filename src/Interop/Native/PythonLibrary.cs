@@ -77,8 +77,27 @@ internal static partial class PythonLibrary
             : throw new InvalidOperationException("The Python runtime is not loaded yet: start a PythonRuntime first.");
     }
 
+    /// <summary>Sets a variable in the C environment (which native code reads with <c>getenv</c>); .NET's
+    /// <see cref="Environment.SetEnvironmentVariable(string, string)"/> changes only its own copy.</summary>
+    public static void SetProcessEnvironment(string name, string value)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsFreeBSD())
+        {
+            Environment.SetEnvironmentVariable(name, value);
+            return;
+        }
+        if (setenv(name, value, 1) != 0)
+        {
+            throw new InvalidOperationException($"setenv({name}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        Environment.SetEnvironmentVariable(name, value);
+    }
+
     [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint dlopen(string fileName, int flags);
+
+    [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int setenv(string name, string value, int overwrite);
 
     [LibraryImport("libc.so.6")]
     private static partial nint dlerror();

@@ -85,6 +85,40 @@ public sealed class RunCommandSmokeTests
     }
 
     [Fact]
+    public async Task Service_MemoryCeiling_AllocationsPastItAreMemoryErrorsAndTheServiceStaysUp()
+    {
+        // Its own process: the ceiling is read when libpython is loaded, once per process. 256 MiB is far below this
+        // machine's memory, so without the ceiling the 400 MiB below would simply succeed (nothing is at risk).
+        var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
+        var port = Ports.FreeLoopbackPort();
+        using var service = Start("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"], new() { ["Python__MemoryLimitMiB"] = "256" });
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        await WaitUntilReadyAsync(client, service);
+        var info = (await client.GetFromJsonAsync<JsonElement>("/info")).GetProperty("python");
+        // Larger than any machine: on 3.13t without the ceiling this one grew the process until the OOM killer ended it.
+        var bomb = await client.PostAsJsonAsync("/run", new { code = "s = 'x' * 10**13" });
+        // Many allocations that together pass the ceiling (a free-threaded build counts the total).
+        var many = RequestedRuntime.FreeThreaded
+            ? await client.PostAsJsonAsync("/run", new { code = "keep = [bytes(2**20) for _ in range(400)]" })
+            : null;
+        var after = await client.PostAsJsonAsync("/run", new { code = "keep = [bytes(2**20) for _ in range(100)]\nlen(keep)" });
+        await StopAsync(service);
+
+        Assert.Equal("MemoryError", (await bomb.JsonAsync()).GetProperty("error").Str("type"));
+        if (RequestedRuntime.FreeThreaded)
+        {
+            Assert.Equal(256, info.GetProperty("memoryLimitMiB").GetInt64());
+            Assert.Equal("MemoryError", (await many!.JsonAsync()).GetProperty("error").Str("type"));
+        }
+        else
+        {
+            Assert.False(info.TryGetProperty("memoryLimitMiB", out _), "GIL builds report no ceiling");
+        }
+        Assert.Equal(100, (await after.JsonAsync()).GetProperty("value").GetInt32());
+    }
+
+    [Fact]
     public async Task Service_NonLoopbackAddressWithoutKeys_RefusesToStartAndSaysWhyInJsonLogs()
     {
         var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
