@@ -191,6 +191,10 @@ public readonly ref partial struct PyBound
         return NewReference(_py, borrowed.Pointer);
     }
 
+    /// <summary>For a dict: removes every item (<c>dict.clear()</c>); does nothing to other objects. Values whose last
+    /// reference the dict held are freed now, so their finalizers run on this thread, at this point.</summary>
+    public void DictClear() => Containers.PyDict_Clear(Self());
+
     /// <summary><c>len(obj)</c>.</summary>
     public long Length()
     {

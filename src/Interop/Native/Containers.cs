@@ -30,6 +30,7 @@ internal static unsafe partial class Containers
     [LibraryImport(PythonLibrary.Name)] public static partial int PyDict_DelItem(BorrowedRef dict, BorrowedRef key);
     [LibraryImport(PythonLibrary.Name)] public static partial int PyDict_Contains(BorrowedRef dict, BorrowedRef key);
     [LibraryImport(PythonLibrary.Name)] public static partial nint PyDict_Size(BorrowedRef dict);
+    [LibraryImport(PythonLibrary.Name)] public static partial void PyDict_Clear(BorrowedRef dict);
     /// <summary>Iterates with borrowed key/value; callers take their own references before running any Python.</summary>
     [LibraryImport(PythonLibrary.Name)] public static partial int PyDict_Next(BorrowedRef dict, nint* pos, nint* key, nint* value);
     [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyDict_Copy(BorrowedRef dict);

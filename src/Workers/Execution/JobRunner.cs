@@ -83,14 +83,41 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
     private JobRunOutcome Eval(Python py, EvalJob job)
     {
         using var globals = NewGlobals(py, job);
-        using var code = _evalCode.Get(py, job.Expression);
-        using var value = py.Evaluate(code.Code, globals);
-        return Ok(value);
+        try
+        {
+            using var code = _evalCode.Get(py, job.Expression);
+            using var value = py.Evaluate(code.Code, globals);
+            return Ok(value);
+        }
+        finally
+        {
+            ReleaseContents(globals);
+        }
     }
+
+    /// <summary>Frees what a job's globals hold while the job is still running (its deadline and output capture apply).</summary>
+    /// <remarks>A class or function defined by the job refers back to the globals, a cycle that only the cyclic GC
+    /// frees: at whatever later allocation triggers it, inside another client's job, which would then run this job's
+    /// finalizers, print their output and spend its deadline. Emptying the dict breaks the cycle here; what is left
+    /// (the class itself, objects in cycles of their own) has no globals to run code against and prints nothing of
+    /// this job's unless its own <c>__del__</c> is part of such a cycle.</remarks>
+    private static void ReleaseContents(PyBound globals) => globals.DictClear();
 
     private JobRunOutcome RunCell(Python py, RunJob job)
     {
         using var globals = NewGlobals(py, job);
+        try
+        {
+            return RunCellIn(py, job, globals);
+        }
+        finally
+        {
+            ReleaseContents(globals);
+        }
+    }
+
+    private JobRunOutcome RunCellIn(Python py, RunJob job, PyBound globals)
+    {
         using var cell = _cells.Get(py, job.Code);
         using var value = host.RunCell(py, cell.Code, globals);
         Dictionary<string, JsonElement>? variables = null;

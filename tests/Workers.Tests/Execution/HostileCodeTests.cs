@@ -27,6 +27,20 @@ public sealed class HostileCodeTests(PoolFixture fixture)
     }
 
     [Fact]
+    public async Task SubmitAsync_FinalizerOfAJobsObject_RunsInThatJobNotInALaterOne()
+    {
+        // A class defined by a job refers to the job's globals (through its methods), and the globals to the class: a
+        // cycle, so the job's objects were freed by whichever later allocation ran the cyclic GC, and a finalizer ran
+        // inside another client's job, printed into its output and spent its deadline.
+        await using var pool = fixture.CreatePool(o => o.WorkerCount = 1);
+        var defining = await RunAsync(pool, "class A:\n    def __del__(self):\n        print('finalised')\na = A()\nprint('defined')");
+        var later = await RunAsync(pool, "import gc\ngc.collect()\nprint('later')");
+
+        Assert.Equal("defined\nfinalised\n", defining.Stdout);
+        Assert.Equal("later\n", later.Stdout);
+    }
+
+    [Fact]
     public async Task SubmitAsync_TraceFunction_DoesNotOutliveItsJob()
     {
         await using var pool = fixture.CreatePool(o => o.WorkerCount = 1);
