@@ -105,7 +105,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>A point-in-time view of workers and queue.</summary>
     public WorkerPoolStatus Status => new(Volatile.Read(ref _live), Volatile.Read(ref _busy), _queue.Reader.Count,
-        Volatile.Read(ref _quarantined), _parallel, Volatile.Read(ref _closing) == 0);
+        Volatile.Read(ref _quarantined), _parallel, Volatile.Read(ref _closing) == 0, _targetWorkers);
 
     /// <summary>Queues a job and returns its result when it has run (or at once, if rejected).</summary>
     /// <remarks>Never throws for job failures: Python errors, timeouts, cancellation and rejection are outcomes.

@@ -92,17 +92,3 @@ internal static class Json
     public static Dictionary<string, JsonElement> Variables(params (string Name, string Json)[] values) =>
         values.ToDictionary(v => v.Name, v => Parse(v.Json));
 }
-
-internal static class Wait
-{
-    /// <summary>Polls until <paramref name="condition"/> holds; fails the test after <paramref name="seconds"/>.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, double seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for: " + what);
-            await Task.Delay(10);
-        }
-    }
-}

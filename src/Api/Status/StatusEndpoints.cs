@@ -32,7 +32,10 @@ internal static class StatusEndpoints
         health.MapGet("/ready", Ready)
             .WithName("Ready")
             .WithSummary("Readiness probe")
-            .WithDescription("200 when the interpreter is running and the pool takes work (live workers, not shutting down); 503 otherwise.")
+            .WithDescription("200 when the interpreter is running and the pool takes work: `{\"status\":\"ready\"}` with every worker running, " +
+                "`{\"status\":\"degraded\",\"reason\":...}` while fewer are (workers stuck in native code past a deadline and not replaced " +
+                "because of Workers:MaxQuarantinedWorkers, or a replacement starting). 503 `unavailable` with a reason when no worker is " +
+                "available, the pool is shutting down or the interpreter is not running.")
             .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -46,9 +49,17 @@ internal static class StatusEndpoints
             : !status.IsAcceptingJobs ? "The worker pool is shutting down."
             : status.Workers == 0 ? "No worker is available (all are stuck in native code)."
             : null;
-        return reason is null
+        if (reason is not null)
+        {
+            return TypedResults.Json(new HealthReport("unavailable", reason), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        // Still serving, with less capacity: a probe keeps sending traffic, and an operator (or an alert on the body or on
+        // sidewinder.workers.quarantined) sees that the pool has lost workers it cannot replace until they return.
+        return status.Workers >= status.TargetWorkers
             ? TypedResults.Ok(new HealthReport("ready", null))
-            : TypedResults.Json(new HealthReport("unavailable", reason), statusCode: StatusCodes.Status503ServiceUnavailable);
+            : TypedResults.Ok(new HealthReport("degraded", status.QuarantinedWorkers > pool.Options.MaxQuarantinedWorkers
+                ? $"{status.Workers} of {status.TargetWorkers} workers are running: {status.QuarantinedWorkers} are stuck in native code past a deadline, more than Workers:MaxQuarantinedWorkers ({pool.Options.MaxQuarantinedWorkers}), so no replacement starts until one returns. Restarting the process recovers them."
+                : $"{status.Workers} of {status.TargetWorkers} workers are running; a replacement is starting."));
     }
 
     private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys)

@@ -1,8 +1,8 @@
 namespace Sidewinder.Api.Status;
 
 /// <summary>A health probe's answer.</summary>
-/// <param name="Status"><c>alive</c>, <c>ready</c> or <c>unavailable</c>.</param>
-/// <param name="Reason">Why the service is not ready, else null.</param>
+/// <param name="Status"><c>alive</c>, <c>ready</c>, <c>degraded</c> (serving with fewer workers than configured) or <c>unavailable</c>.</param>
+/// <param name="Reason">Why the service is degraded or not ready, else null.</param>
 public sealed record HealthReport(string Status, string? Reason);
 
 /// <summary>What <c>GET /info</c> returns.</summary>

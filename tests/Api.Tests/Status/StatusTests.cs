@@ -76,6 +76,43 @@ public sealed class StatusTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task HealthReady_WorkerStuckAndNotReplaced_SaysDegradedUntilItReturns()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["Workers:WorkerCount"] = "2",
+            ["Workers:MaxQuarantinedWorkers"] = "0",
+            ["Workers:InterruptGracePeriod"] = "00:00:00.100",
+        });
+        var client = factory.CreateClient();
+        var pool = factory.Services.GetRequiredService<WorkerPool>();
+        var before = await client.GetAsync("/health/ready");
+
+        // Blocks in C (a lock wait) past its deadline until the test sets the event through the other worker.
+        var gate = "gate_" + Guid.NewGuid().ToString("N");
+        var stuck = await client.PostJsonAsync("/run", new
+        {
+            code = $"import sys, types, threading\nshared = sys.modules.setdefault('sidewinder_test_shared', types.ModuleType('s'))\ngate = shared.{gate} = threading.Event()\ngate.wait(60)",
+            timeoutMs = 3000,
+        });
+        await Wait.UntilAsync(() => pool.Status.QuarantinedWorkers == 1, "the stuck worker to be quarantined");
+        var degraded = await client.GetAsync("/health/ready");
+        var served = await client.PostJsonAsync("/eval", new { code = $"__import__('sys').modules['sidewinder_test_shared'].{gate}.set()" });
+        await Wait.UntilAsync(() => pool.Status is { QuarantinedWorkers: 0, Workers: 2 }, "the stuck thread to return and be replaced");
+        var after = await client.GetAsync("/health/ready");
+
+        Assert.Equal("ready", (await before.JsonAsync()).Str("status"));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);
+        var report = await degraded.JsonAsync();
+        Assert.Equal("degraded", report.Str("status"));
+        Assert.Contains("1 of 2 workers", report.Str("reason"), StringComparison.Ordinal);
+        Assert.Contains("Workers:MaxQuarantinedWorkers", report.Str("reason"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("ready", (await after.JsonAsync()).Str("status"));
+    }
+
+    [Fact]
     public async Task HealthReady_AfterPoolShutdown_Returns503ButLiveStays200()
     {
         using var factory = new ApiFactory();
