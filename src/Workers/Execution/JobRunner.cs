@@ -95,13 +95,9 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         }
     }
 
-    /// <summary>Frees what a job's globals hold while the job is still running (its deadline and output capture apply).</summary>
-    /// <remarks>A class or function defined by the job refers back to the globals, a cycle that only the cyclic GC
-    /// frees: at whatever later allocation triggers it, inside another client's job, which would then run this job's
-    /// finalizers, print their output and spend its deadline. Emptying the dict breaks the cycle here; what is left
-    /// (the class itself, objects in cycles of their own) has no globals to run code against and prints nothing of
-    /// this job's unless its own <c>__del__</c> is part of such a cycle.</remarks>
-    private static void ReleaseContents(PyBound globals) => globals.DictClear();
+    /// <summary>Frees what a job's globals hold while the job is still running (its deadline and output capture apply),
+    /// unless a thread the job started still runs; see <see cref="PythonHost.Release"/>.</summary>
+    private void ReleaseContents(PyBound globals) => host.Release(globals.Py, globals);
 
     private JobRunOutcome RunCell(Python py, RunJob job)
     {

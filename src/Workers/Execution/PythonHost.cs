@@ -23,16 +23,17 @@ internal sealed class PythonHost
 
     private static PyOwned? s_module;
 
-    private readonly PyOwned _begin, _end, _absorb, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
+    private readonly PyOwned _begin, _end, _release, _absorb, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
     private readonly PyOwned _getTrace, _setTrace, _getProfile, _setProfile;
     private readonly PyOwned? _isGilEnabled;
-    private readonly DictWatch _builtinsWatch, _modulesWatch, _sysWatch, _threadingWatch;
+    private readonly DictWatch _builtinsWatch, _modulesWatch, _sysWatch, _threadingWatch, _osWatch, _loggingWatch;
     private readonly (PyOwned Type, string Name)[] _commonTypes;
 
     private PythonHost(PyBound module)
     {
         _begin = Attr(module, "begin");
         _end = Attr(module, "end");
+        _release = Attr(module, "release");
         _absorb = Attr(module, "absorb");
         _peek = Attr(module, "peek");
         _compileCell = Attr(module, "compile_cell");
@@ -60,6 +61,12 @@ internal sealed class PythonHost
         using var threading = py.Import("threading");
         using var threadingDict = threading.GetAttr("__dict__");
         _threadingWatch = DictWatch.Start(threadingDict);
+        using var os = py.Import("os");
+        using var osDict = os.GetAttr("__dict__");
+        _osWatch = DictWatch.Start(osDict); // os.chdir / os.fchdir replaced
+        using var logging = py.Import("logging");
+        using var loggingDict = logging.GetAttr("__dict__");
+        _loggingWatch = DictWatch.Start(loggingDict); // logging.root replaced
     }
 
     /// <summary>The <c>DeadlineExceeded</c> type (a BaseException subclass) the watchdog raises asynchronously.</summary>
@@ -174,7 +181,8 @@ internal sealed class PythonHost
         // Reset before restoring: a change another job makes meanwhile is then seen at the next job's end.
         // Bits as sidewinder_host.py's CHANGED_* constants.
         var changed = (Changed(py, _builtinsWatch) ? 1 : 0) | (Changed(py, _modulesWatch) ? 2 : 0)
-            | (Changed(py, _sysWatch) ? 4 : 0) | (Changed(py, _threadingWatch) ? 8 : 0);
+            | (Changed(py, _sysWatch) ? 4 : 0) | (Changed(py, _threadingWatch) ? 8 : 0) | (Changed(py, _osWatch) ? 16 : 0)
+            | (Changed(py, _loggingWatch) ? 32 : 0);
         using var end = _end.Bind(py);
         using var flags = py.Int(changed);
         using var summary = end.Call(flags);
@@ -234,6 +242,14 @@ internal sealed class PythonHost
         using var probe = _isGilEnabled.Bind(py);
         using var enabled = probe.Call();
         return enabled.IsTrue();
+    }
+
+    /// <summary>Empties a job's globals before the job ends (so its objects' finalizers run inside it), unless a thread the
+    /// job started still runs; see <c>release</c> in sidewinder_host.py.</summary>
+    public void Release(Python py, PyBound globals)
+    {
+        using var release = _release.Bind(py);
+        release.Call(globals).Dispose();
     }
 
     /// <summary>Lets an interrupt that was raised for a job that has ended fire here, and discards it.</summary>

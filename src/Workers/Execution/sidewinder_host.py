@@ -60,9 +60,10 @@ class _JobContext:
     """Output and log records of the job on one thread, created on its first write or record (see begin()).
     Buffers and the record list are created on first use too."""
 
-    __slots__ = ("limit", "stdout", "stderr", "records", "max_records", "dropped")
+    __slots__ = ("limit", "stdout", "stderr", "records", "max_records", "dropped", "threads")
 
     def __init__(self, limit, max_records):
+        self.threads = None  # threads the job started, for release()
         self.limit = limit
         self.stdout = None
         self.stderr = None
@@ -101,7 +102,11 @@ def _start_thread(self):
     that job for as long as it runs. Installed by configure()."""
     ident = _get_ident()
     if ident in _contexts:
-        self._sidewinder_job = (ident, _job_context())
+        context = _job_context()
+        self._sidewinder_job = (ident, context)
+        if context.threads is None:
+            context.threads = []
+        context.threads.append(self)
     else:
         starter = getattr(threading.current_thread(), "_sidewinder_job", None)
         if starter is not None:
@@ -310,8 +315,8 @@ _ModuleType = type(sys)
 class _State:
     """The process-wide state jobs share, as the last configure() left it, and restore() that gives it back.
 
-    The dicts of builtins, sys.modules, sys and threading are compared only when the worker's dict watches say they
-    changed; what no watch can see (list contents, the recursion limit, logging's root) is an identity or length
+    The dicts of builtins, sys.modules, sys, threading, os and logging are compared only when the worker's dict watches
+    say they changed; what no watch can see (list contents, the recursion limit, logging's root) is an identity or length
     comparison per job. Entries that jobs add to
     sys.modules (imports) stay; names added to builtins are removed.
     """
@@ -368,10 +373,10 @@ class _State:
                     else:
                         sys_dict[name] = value
                     restored = (restored or []) + ["sys." + name]
-        if len(self.path) != len(self.path_copy) or self.path != self.path_copy:
+        if self.path != self.path_copy:  # list equality checks the length first, then identity before ==, per item
             self.path[:] = self.path_copy
             restored = (restored or []) + ["sys.path"]
-        if len(self.meta_path) != len(self.meta_path_copy) or self.meta_path != self.meta_path_copy:
+        if self.meta_path != self.meta_path_copy:
             self.meta_path[:] = self.meta_path_copy
             restored = (restored or []) + ["sys.meta_path"]
         if sys.getrecursionlimit() != self.recursion_limit:
@@ -386,7 +391,7 @@ class _State:
         if threading.Thread.start is not self.thread_start:
             threading.Thread.start = self.thread_start
             restored = (restored or []) + ["threading.Thread.start"]
-        if self.os_dict.get("chdir") is not _chdir or self.os_dict.get("fchdir") is not _fchdir:
+        if changed & CHANGED_OS and (self.os_dict.get("chdir") is not _chdir or self.os_dict.get("fchdir") is not _fchdir):
             self.os_dict["chdir"], self.os_dict["fchdir"] = _chdir, _fchdir
             restored = (restored or []) + ["os.chdir"]
         global _cwd_changed
@@ -400,7 +405,7 @@ class _State:
                 _os_chdir(self.cwd)
                 restored = (restored or []) + ["working directory"]
         root = self.root
-        if logging.root is not root:
+        if changed & CHANGED_LOGGING and logging.root is not root:
             logging.root = logging.Logger.root = root
             restored = (restored or []) + ["logging.root"]
         if root.handlers != self.root_handlers or root.level != self.root_level or root.filters != self.root_filters \
@@ -481,7 +486,7 @@ class _Record:
         self.level, self.logger, self.message, self.details = level, logger, message, details
 
 
-CHANGED_BUILTINS, CHANGED_MODULES, CHANGED_SYS, CHANGED_THREADING = 1, 2, 4, 8
+CHANGED_BUILTINS, CHANGED_MODULES, CHANGED_SYS, CHANGED_THREADING, CHANGED_OS, CHANGED_LOGGING = 1, 2, 4, 8, 16, 32
 
 
 def end(changed):
@@ -496,6 +501,21 @@ def end(changed):
     if context.__class__ is not _JobContext and orphans is None and restored is None:
         return None
     return _Summary(context, orphans, restored)
+
+
+def release(namespace):
+    """Empties a job's globals at its end, while its deadline and capture still apply, unless a thread the job started
+    is still running (it may still use them).
+
+    A class or function the job defined refers back to its globals: a cycle that only the cyclic collector frees, at
+    whatever later allocation triggers it, inside another client's job, which would then run this job's finalizers,
+    print their output and spend its deadline."""
+    context = _contexts.get(_get_ident())
+    if context.__class__ is _JobContext and context.threads is not None:
+        for thread in context.threads:
+            if thread.is_alive():
+                return
+    namespace.clear()
 
 
 def absorb():
