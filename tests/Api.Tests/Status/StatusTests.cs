@@ -67,6 +67,29 @@ public sealed class StatusTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task Info_WhileAJobHoldsTheGilInC_AnswersBeforeTheJobEnds()
+    {
+        // ctypes.PyDLL calls keep the GIL: on a GIL build nothing else runs Python for those 5 s. /info once attached
+        // from the request thread and waited for them; it reads what the workers recorded instead.
+        var client = api.Factory.CreateClient();
+        var marker = Path.Combine(Path.GetTempPath(), "sidewinder-gil-" + Guid.NewGuid().ToString("N"));
+        var job = client.PostJsonAsync("/run", new
+        {
+            code = $"import ctypes\nsleep = ctypes.PyDLL(None).sleep\nopen({JsonSerializer.Serialize(marker)}, 'w').close()\nsleep(5)",
+            timeoutMs = 30_000,
+        });
+        await Wait.UntilAsync(() => File.Exists(marker) || job.IsCompleted, "the job to reach its C call");
+        File.Delete(marker);
+
+        var info = await client.GetAsync("/info");
+        var jobEndedFirst = job.IsCompleted;
+
+        Assert.Equal(HttpStatusCode.OK, info.StatusCode);
+        Assert.False(jobEndedFirst, "/info waited for the job that holds the GIL");
+        Assert.Equal(HttpStatusCode.OK, (await job).StatusCode);
+    }
+
+    [Fact]
     public async Task HealthLive_Returns200Alive()
     {
         var response = await api.Factory.CreateClient().GetAsync("/health/live");
