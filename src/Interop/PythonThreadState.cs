@@ -72,17 +72,39 @@ public sealed class PythonThreadState : IDisposable
     }
 
     /// <summary>Cancels an interrupt scheduled by <see cref="Interrupt"/> that has not fired yet.</summary>
-    /// <remarks>On CPython 3.11 this leaves the thread's eval breaker set for good (3.11 clears it only when an async
-    /// exception is raised), and with a trace function installed the thread's next Python code then spins. Sidewinder's
-    /// worker pool does not call it: it lets the pending exception fire in a no-op Python function and discards it.</remarks>
+    /// <remarks>
+    /// <para>On the thread that owns this state (attached through it), the pending exception is let fire in a no-op
+    /// expression and discarded. That is the only way that works on every version: cancelling it with
+    /// <c>PyThreadState_SetAsyncExc(id, NULL)</c> leaves CPython 3.11's eval breaker set for good (3.11 clears it only
+    /// when an async exception is raised), and with a trace function installed the thread's next Python code spins.</para>
+    /// <para>From another thread, 3.12+ cancel it with <c>PyThreadState_SetAsyncExc(id, NULL)</c>, which they handle
+    /// correctly; on 3.11 that throws <see cref="InvalidOperationException"/>: call it on the owning thread instead.</para>
+    /// </remarks>
     public void ClearInterrupt(Python py)
     {
-        _ = py;
         var id = ThreadId;
-        if (id != 0)
+        if (id == 0)
         {
-            _ = State.PyThreadState_SetAsyncExc(id, BorrowedRef.Null);
+            return;
         }
+        if (Environment.CurrentManagedThreadId == _managedThreadId && _attachment.Depth > 0)
+        {
+            try
+            {
+                py.Eval("None").Dispose(); // the eval loop's first instruction checks the eval breaker
+            }
+            catch (PythonException)
+            {
+                // the pending interrupt, now spent
+            }
+            return;
+        }
+        if (py.Info.Version < new Version(3, 12))
+        {
+            throw new InvalidOperationException(
+                "On CPython 3.11 an interrupt can only be cancelled on the thread it targets (cancelling it from another thread leaves that thread's eval breaker set): call ClearInterrupt there, while it is attached.");
+        }
+        _ = State.PyThreadState_SetAsyncExc(id, BorrowedRef.Null);
     }
 
     /// <summary>Destroys the thread state. Must run on the creating thread, while it is not attached.</summary>
