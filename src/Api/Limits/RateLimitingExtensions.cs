@@ -52,7 +52,7 @@ internal static class RateLimitingExtensions
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var max = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
-        if (context.Request.ContentLength > max)
+        if (context.Request.ContentLength > max && context.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() is null)
         {
             RequestJobInfo.Set(context, null, Outcomes.Invalid);
             return Problems.WriteAsync(context, Problems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge,

@@ -42,7 +42,8 @@ internal static class SecurityExtensions
             .AddPolicy(ApiKeyDefaults.McpPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["eval", "run", "call"])))
             .AddPolicy(ApiKeyDefaults.EvalPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["eval"])))
             .AddPolicy(ApiKeyDefaults.RunPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["run"])))
-            .AddPolicy(ApiKeyDefaults.CallPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["call"])));
+            .AddPolicy(ApiKeyDefaults.CallPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["call"])))
+            .AddPolicy(ApiKeyDefaults.SessionsPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["sessions"])));
         services.AddHostedService<AnonymousBindingCheck>();
         return builder;
     }

@@ -34,21 +34,21 @@ public static class WorkerPoolServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds a singleton <see cref="Sessions.SessionStore"/> over the pool, with validated <see cref="Sessions.SessionOptions"/>
-    /// (bind <see cref="Sessions.SessionOptions.SectionName"/> as for the pool). It is created after the pool, so the container
+    /// <summary>Adds a singleton <see cref="Sessions.SessionStore"/> over the pool, with validated <see cref="Sessions.PythonSessionOptions"/>
+    /// (bind <see cref="Sessions.PythonSessionOptions.SectionName"/> as for the pool). It is created after the pool, so the container
     /// disposes it first: sessions end before the workers stop.</summary>
-    public static IServiceCollection AddSessionStore(this IServiceCollection services, Action<Sessions.SessionOptions>? configure = null)
+    public static IServiceCollection AddSessionStore(this IServiceCollection services, Action<Sessions.PythonSessionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<Sessions.SessionOptions>();
+        var options = services.AddOptions<Sessions.PythonSessionOptions>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Sessions.SessionOptions>, SessionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Sessions.PythonSessionOptions>, SessionOptionsValidator>());
         services.TryAddSingleton(provider => new Sessions.SessionStore(
             provider.GetRequiredService<WorkerPool>(),
-            provider.GetRequiredService<IOptions<Sessions.SessionOptions>>().Value,
+            provider.GetRequiredService<IOptions<Sessions.PythonSessionOptions>>().Value,
             provider.GetService<ILoggerFactory>(),
             provider.GetService<IMeterFactory>(),
             provider.GetService<TimeProvider>()));
@@ -56,10 +56,10 @@ public static class WorkerPoolServiceCollectionExtensions
     }
 }
 
-/// <summary>Runs <see cref="Sessions.SessionOptions.Validate"/> for the options system.</summary>
-internal sealed class SessionOptionsValidator : IValidateOptions<Sessions.SessionOptions>
+/// <summary>Runs <see cref="Sessions.PythonSessionOptions.Validate"/> for the options system.</summary>
+internal sealed class SessionOptionsValidator : IValidateOptions<Sessions.PythonSessionOptions>
 {
-    public ValidateOptionsResult Validate(string? name, Sessions.SessionOptions options)
+    public ValidateOptionsResult Validate(string? name, Sessions.PythonSessionOptions options)
     {
         var errors = options.Validate();
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -69,7 +69,7 @@ public sealed class PythonSession
     /// <summary>The idle time after which it ends.</summary>
     public TimeSpan IdleTimeout { get; }
 
-    /// <summary>The end of its maximum lifetime (<see cref="SessionOptions.MaxLifetime"/> after creation).</summary>
+    /// <summary>The end of its maximum lifetime (<see cref="PythonSessionOptions.MaxLifetime"/> after creation).</summary>
     public DateTimeOffset EndsAt { get; }
 
     /// <summary>When it expires if nothing else runs: the idle timeout from its last use, or its lifetime's end if earlier.</summary>
@@ -100,7 +100,7 @@ public sealed class PythonSession
         }
     }
 
-    /// <summary>The session's globals (names and types) after its last execution, up to <see cref="SessionOptions.MaxListedVariables"/>;
+    /// <summary>The session's globals (names and types) after its last execution, up to <see cref="PythonSessionOptions.MaxListedVariables"/>;
     /// names starting with a double underscore are left out.</summary>
     public IReadOnlyList<SessionVariable> Variables => _variables;
 
@@ -115,7 +115,7 @@ public sealed class PythonSession
 
     internal bool IsEnded => _ended;
 
-    /// <summary>Globals listed at most (<see cref="SessionOptions.MaxListedVariables"/>).</summary>
+    /// <summary>Globals listed at most (<see cref="PythonSessionOptions.MaxListedVariables"/>).</summary>
     internal int ListLimit { get; }
 
     private int _released;
@@ -234,11 +234,27 @@ internal sealed class SessionExecution(PythonJob job, TimeSpan timeout, Cancella
 
     public CancellationTokenRegistration Registration { get; set; }
 
+    /// <summary>While it waits: the caller's token with the job's deadline.</summary>
+    public CancellationTokenSource? Waiting { get; set; }
+
     /// <summary>Cancels the pool job: the caller's token linked with the session's interrupt.</summary>
     public CancellationTokenSource Interrupt { get; } = CancellationTokenSource.CreateLinkedTokenSource(callerToken);
 
     /// <summary>Why the session stopped it (interrupt, delete, expiry); null while nobody did.</summary>
     public volatile string? InterruptReason;
+
+    /// <summary>Stops the pool job (the same path as a deadline). It may have ended a moment ago: its end disposes the
+    /// source before the session moves on, and an interrupt that comes in between has nothing left to stop.</summary>
+    public void Cancel()
+    {
+        try
+        {
+            Interrupt.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
 
     /// <summary>True once handed to the pool.</summary>
     public bool Started { get; set; }

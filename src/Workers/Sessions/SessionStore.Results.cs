@@ -6,10 +6,10 @@ public enum SessionCreateFailure
     /// <summary>It was created.</summary>
     None,
 
-    /// <summary>The process holds <see cref="SessionOptions.MaxSessions"/> sessions.</summary>
+    /// <summary>The process holds <see cref="PythonSessionOptions.MaxSessions"/> sessions.</summary>
     TooManySessions,
 
-    /// <summary>The owner holds <see cref="SessionOptions.MaxSessionsPerOwner"/> sessions.</summary>
+    /// <summary>The owner holds <see cref="PythonSessionOptions.MaxSessionsPerOwner"/> sessions.</summary>
     TooManyForOwner,
 
     /// <summary>The initial variables could not be bound (see <see cref="SessionCreation.InitResult"/>); nothing was kept.</summary>

@@ -27,7 +27,7 @@ namespace Sidewinder.Workers.Sessions;
 public sealed class SessionStore : IDisposable
 {
     private readonly WorkerPool _pool;
-    private readonly SessionOptions _options;
+    private readonly PythonSessionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SessionMetrics _metrics;
@@ -41,12 +41,12 @@ public sealed class SessionStore : IDisposable
 
     /// <summary>Creates the store over a started pool and starts its reaper.</summary>
     /// <exception cref="ArgumentException">The options are invalid (the message lists every problem).</exception>
-    public SessionStore(WorkerPool pool, SessionOptions? options = null, ILoggerFactory? loggerFactory = null,
+    public SessionStore(WorkerPool pool, PythonSessionOptions? options = null, ILoggerFactory? loggerFactory = null,
         IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(pool);
         _pool = pool;
-        _options = options ?? new SessionOptions();
+        _options = options ?? new PythonSessionOptions();
         var errors = _options.Validate();
         if (errors.Count > 0)
         {
@@ -62,7 +62,7 @@ public sealed class SessionStore : IDisposable
     }
 
     /// <summary>The store's limits.</summary>
-    public SessionOptions Options => _options;
+    public PythonSessionOptions Options => _options;
 
     /// <summary>Sessions held now.</summary>
     public int Count => _sessions.Count;
@@ -70,7 +70,7 @@ public sealed class SessionStore : IDisposable
     /// <summary>Creates a session for <paramref name="owner"/>, binding <paramref name="variables"/> in its namespace.</summary>
     /// <param name="owner">Who may use it (compared ordinally).</param>
     /// <param name="variables">Initial globals (JSON values); bound by a job on the session, so bad names or values are reported.</param>
-    /// <param name="idleTimeout">Its idle timeout; null for the default, capped at <see cref="SessionOptions.MaxIdleTimeout"/>.</param>
+    /// <param name="idleTimeout">Its idle timeout; null for the default, capped at <see cref="PythonSessionOptions.MaxIdleTimeout"/>.</param>
     /// <param name="cancellationToken">Cancels binding the variables (the session is then not kept).</param>
     public async Task<SessionCreation> CreateAsync(string owner, IReadOnlyDictionary<string, JsonElement>? variables = null,
         TimeSpan? idleTimeout = null, CancellationToken cancellationToken = default)
@@ -153,14 +153,14 @@ public sealed class SessionStore : IDisposable
         }
         running.InterruptReason = "The job was interrupted (POST /sessions/{id}/interrupt); the session keeps its state.";
         SessionLog.Interrupted(_logger, session.Id, running.Job.Id ?? "");
-        running.Interrupt.Cancel();
+        running.Cancel();
         return true;
     }
 
     /// <summary>Runs <paramref name="job"/> in <paramref name="session"/>: after the session's earlier jobs, on any free
     /// worker, with the session's globals. Never throws for job failures (as <see cref="WorkerPool.SubmitAsync"/>).</summary>
     /// <remarks>Refused at once (<see cref="JobOutcome.Rejected"/>, <see cref="JobErrorTypes.SessionBusy"/>) when
-    /// <see cref="SessionOptions.MaxQueuedPerSession"/> jobs already wait. The deadline runs from submission here: a job
+    /// <see cref="PythonSessionOptions.MaxQueuedPerSession"/> jobs already wait. The deadline runs from submission here: a job
     /// whose time passed while it waited ends as <see cref="JobOutcome.Timeout"/> without running.</remarks>
     public Task<JobResult> SubmitAsync(PythonSession session, PythonJob job, CancellationToken cancellationToken = default)
     {
@@ -185,14 +185,21 @@ public sealed class SessionStore : IDisposable
             return Task.FromResult(Unstarted(execution, JobOutcome.Rejected, JobErrorTypes.SessionBusy,
                 $"The session is running a job and {session.Queued} more wait (Sessions:MaxQueuedPerSession); retry when it is idle."));
         }
-        else if (cancellationToken.CanBeCanceled)
+        else
         {
-            execution.Registration = cancellationToken.UnsafeRegister(static (state, _) =>
+            // Waiting: the caller may cancel, and the deadline (which runs from submission) may pass before its turn.
+            var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            waiting.CancelAfter(timeout);
+            execution.Waiting = waiting;
+            execution.Registration = waiting.Token.UnsafeRegister(static (state, _) =>
             {
                 var (session, execution) = ((PythonSession, SessionExecution))state!;
                 if (session.TryRemoveWaiting(execution))
                 {
-                    execution.Completion.TrySetResult(Unstarted(execution, JobOutcome.Cancelled, JobErrorTypes.Cancelled, "The job was cancelled while it waited in the session's queue."));
+                    execution.Completion.TrySetResult(execution.CallerToken.IsCancellationRequested
+                        ? Unstarted(execution, JobOutcome.Cancelled, JobErrorTypes.Cancelled, "The job was cancelled while it waited in the session's queue.")
+                        : Unstarted(execution, JobOutcome.Timeout, JobErrorTypes.Timeout,
+                            $"The job did not start within its {execution.Timeout.TotalSeconds:0.###} s: the session was busy with earlier jobs."));
                 }
             }, (session, execution));
         }
@@ -204,6 +211,7 @@ public sealed class SessionStore : IDisposable
         while (execution is not null)
         {
             execution.Registration.Dispose();
+            execution.Waiting?.Dispose();
             var waited = Stopwatch.GetElapsedTime(execution.EnqueuedAt);
             var remaining = execution.Timeout - waited;
             if (execution.InterruptReason is { } reason)
@@ -292,6 +300,7 @@ public sealed class SessionStore : IDisposable
         foreach (var execution in waiting)
         {
             execution.Registration.Dispose();
+            execution.Waiting?.Dispose();
             execution.Completion.TrySetResult(Unstarted(execution, JobOutcome.Cancelled, JobErrorTypes.Interrupted, "The session ended before the job started."));
         }
         _metrics.Ended(reason, session.Executions);
@@ -303,7 +312,7 @@ public sealed class SessionStore : IDisposable
         else
         {
             running.InterruptReason = interruptReason;
-            running.Interrupt.Cancel(); // the job's end releases the session (see Next)
+            running.Cancel(); // the job's end releases the session (see Next)
         }
         return true;
     }

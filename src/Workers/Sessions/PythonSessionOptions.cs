@@ -2,7 +2,7 @@ namespace Sidewinder.Workers.Sessions;
 
 /// <summary>Limits of a <see cref="SessionStore"/> (configuration section <c>Sessions</c>). Every limit is enforced by the
 /// store, shown on <c>GET /info</c> and validated at start.</summary>
-public sealed class SessionOptions
+public sealed class PythonSessionOptions
 {
     /// <summary>The configuration section an application usually binds: <c>Sessions</c>.</summary>
     public const string SectionName = "Sessions";
