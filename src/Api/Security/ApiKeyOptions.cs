@@ -80,7 +80,7 @@ public static class ApiKeyDefaults
     /// <summary>Policy of the execution and info endpoints.</summary>
     public const string ExecutePolicy = "Sidewinder.Execute";
 
-    /// <summary>Policy of the MCP endpoint: a key allowed at least one of <c>eval</c>, <c>run</c>, <c>call</c>.</summary>
+    /// <summary>Policy of the MCP endpoint: a key allowed at least one of <c>eval</c>, <c>run</c>, <c>call</c>, <c>sessions</c>.</summary>
     public const string McpPolicy = "Sidewinder.Mcp";
 
     /// <summary>Policy of the <c>python_eval</c> MCP tool: a key allowed <c>eval</c>.</summary>
