@@ -14,12 +14,8 @@ internal static class ExecutionEndpoints
     {
         var group = app.MapGroup("")
             .WithTags("Execution")
-            .RequireAuthorization(ApiKeyDefaults.ExecutePolicy);
-        // With the limit off the endpoints carry no policy, so the rate limiter middleware does no work per request.
-        if (app.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value.RateLimitPermitsPerSecond > 0)
-        {
-            group.RequireRateLimiting(RateLimitingExtensions.PolicyName);
-        }
+            .RequireAuthorization(ApiKeyDefaults.ExecutePolicy)
+            .RequireClientRateLimit(app);
 
         group.MapPost("/eval", EvalAsync)
             .WithName("Eval")

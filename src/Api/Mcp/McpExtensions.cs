@@ -42,11 +42,7 @@ internal static class McpExtensions
         {
             return app;
         }
-        var endpoint = app.MapMcp(McpOptions.Path).RequireAuthorization(ApiKeyDefaults.McpPolicy);
-        if (app.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value.RateLimitPermitsPerSecond > 0)
-        {
-            endpoint.RequireRateLimiting(RateLimitingExtensions.PolicyName);
-        }
+        app.MapMcp(McpOptions.Path).RequireAuthorization(ApiKeyDefaults.McpPolicy).RequireClientRateLimit(app);
         return app;
     }
 }

@@ -20,11 +20,8 @@ internal static class SessionEndpoints
     {
         var group = app.MapGroup("/sessions")
             .WithTags("Sessions")
-            .RequireAuthorization(ApiKeyDefaults.SessionsPolicy);
-        if (app.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value.RateLimitPermitsPerSecond > 0)
-        {
-            group.RequireRateLimiting(RateLimitingExtensions.PolicyName);
-        }
+            .RequireAuthorization(ApiKeyDefaults.SessionsPolicy)
+            .RequireClientRateLimit(app);
 
         group.MapPost("", CreateAsync)
             .WithName("CreateSession")

@@ -125,6 +125,26 @@ public sealed class SessionStoreTests(PoolFixture fixture)
     }
 
     [Fact]
+    public async Task Dispose_EndsEverySession_InterruptingRunningJobsAndRemovingDirectories()
+    {
+        var store = Store();
+        var idle = (await store.CreateAsync("owner")).Session!;
+        var busy = (await store.CreateAsync("owner")).Session!;
+        using var gate = new FileGate();
+        var running = store.SubmitAsync(busy, new RunJob(gate.WaitCode));
+        await UntilAsync(() => busy.State == SessionState.Busy);
+
+        store.Dispose();
+        var result = await running;
+
+        Assert.Equal(JobErrorTypes.Interrupted, result.Error!.Type);
+        Assert.Contains("shut down", result.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, store.Count);
+        await UntilAsync(() => !Directory.Exists(idle.Files.Directory) && !Directory.Exists(busy.Files.Directory));
+        Assert.Equal(JobOutcome.Cancelled, (await store.SubmitAsync(idle, new EvalJob("1"))).Outcome);
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowsListingEveryProblem()
     {
         var error = Assert.Throws<ArgumentException>(() => Store(configure: o =>
