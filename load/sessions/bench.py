@@ -130,10 +130,13 @@ def main():
 
         sid = client.send("POST", "/sessions", {})["id"]
         client.send("POST", f"/sessions/{sid}/run", {"code": "x = 0"})
-        stateless = rate("/run", {"code": "x = 1\nx += 1"})
-        in_session = rate(f"/sessions/{sid}/run", {"code": "x += 1"})
-        rows.append(("POST /run throughput, one connection (stateless)", f"{stateless:,.0f} req/s"))
-        rows.append(("POST /sessions/{id}/run throughput, one connection, one session", f"{in_session:,.0f} req/s"))
+        # Alternating rounds, best of three each: the machine is shared, and noise only ever slows a round down.
+        stateless = in_session = 0.0
+        for _ in range(3):
+            stateless = max(stateless, rate("/run", {"code": "x = 1\nx += 1"}))
+            in_session = max(in_session, rate(f"/sessions/{sid}/run", {"code": "x += 1"}))
+        rows.append(("POST /run throughput, one connection (stateless; best of 3 rounds)", f"{stateless:,.0f} req/s"))
+        rows.append(("POST /sessions/{id}/run throughput, one connection, one session (best of 3 rounds)", f"{in_session:,.0f} req/s"))
 
         script = os.path.join(ROOT, "load/sessions/sessions.lua")
         paths = tempfile.NamedTemporaryFile("w", delete=False, suffix=".txt")
@@ -165,7 +168,7 @@ def main():
                      f"{(after - before) * 1000 / args.idle / 1024:.2f} MiB ({(after - before) / args.idle:.1f} KiB per session)"))
         time.sleep(3)  # a few reaper scans over every session
         with open(log) as f:
-            scans = [m for m in re.finditer(r"0 of (\d+) sessions expired, scan took (\S+)", f.read())]
+            scans = [m for m in re.finditer(r"0 of (\d+) sessions expired, scan took \"?([0-9:.]+)", f.read())]
         if scans:
             last = scans[-1]
             rows.append((f"reaper scan of {last.group(1)} sessions (none expired; last of {len(scans)} scans)", last.group(2)))
