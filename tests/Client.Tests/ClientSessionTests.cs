@@ -1,3 +1,4 @@
+using Sidewinder.Tests;
 using System.Text;
 
 namespace Sidewinder.Client.Tests;
@@ -44,8 +45,9 @@ public sealed class ClientSessionTests
         var session = await client.CreateSessionAsync();
         await client.RunAsync(session, new RunRequest("kept = 1"));
 
-        var running = client.RunAsync(session, new RunRequest("print('started')\nwhile True:\n    pass"));
-        await Poll.UntilAsync(() => host.Pool.Status.BusyWorkers == 1);
+        using var started = new FileGate();
+        var running = client.RunAsync(session, new RunRequest("print('started')\n" + started.OpenCode + "while True:\n    pass"));
+        await Poll.UntilAsync(() => started.IsOpen);
         Assert.True(await client.InterruptAsync(session));
 
         var interrupted = await Assert.ThrowsAsync<SidewinderInterruptedException>(() => running);

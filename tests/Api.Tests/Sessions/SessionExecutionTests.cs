@@ -137,8 +137,10 @@ public sealed class SessionExecutionTests(DefaultApi api)
         var id = await _client.CreateSessionAsync();
         await _client.RunOkAsync(id, "kept = 41");
 
-        var running = _client.PostJsonAsync($"/sessions/{id}/run", new { code = "print('before')\nkept += 1\nwhile True:\n    pass" });
-        await _client.UntilStateAsync(id, "busy");
+        // "busy" is reported as soon as the request is the session's; the marker says the code itself got this far.
+        using var started = new FileGate();
+        var running = _client.PostJsonAsync($"/sessions/{id}/run", new { code = "print('before')\nkept += 1\n" + started.OpenCode + "while True:\n    pass" });
+        await Poll.UntilAsync(() => started.IsOpen);
         var interrupt = await _client.PostAsync($"/sessions/{id}/interrupt", null);
         var response = await running;
 

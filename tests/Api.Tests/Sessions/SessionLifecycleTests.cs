@@ -82,8 +82,9 @@ public sealed class SessionLifecycleTests(DefaultApi api)
     {
         var id = await _client.CreateSessionAsync();
         var directory = (await _client.RunOkAsync(id, "str(SESSION_DIR)")).GetProperty("value").GetString()!;
-        var running = _client.PostJsonAsync($"/sessions/{id}/run", new { code = "print('working')\nwhile True:\n    pass" });
-        await _client.UntilStateAsync(id, "busy");
+        using var started = new FileGate();
+        var running = _client.PostJsonAsync($"/sessions/{id}/run", new { code = "print('working')\n" + started.OpenCode + "while True:\n    pass" });
+        await Poll.UntilAsync(() => started.IsOpen);
 
         var deleted = await _client.DeleteAsync($"/sessions/{id}");
         var response = await running;
