@@ -5,6 +5,7 @@ using Sidewinder.Api.Logging;
 using Sidewinder.Api.Mcp;
 using Sidewinder.Api.OpenApi;
 using Sidewinder.Api.Security;
+using Sidewinder.Api.Sessions;
 using Sidewinder.Api.Status;
 using Sidewinder.Api.Telemetry;
 
@@ -16,6 +17,7 @@ builder.UseDefaultAddress();
 builder.AddStructuredLogging();
 builder.AddOpenTelemetryExport();
 builder.AddPythonWorkers();
+builder.AddSessions();
 builder.AddApiKeyAuthentication();
 builder.AddRequestLimits();
 builder.AddProblemResponses();
@@ -34,6 +36,7 @@ app.UseSwaggerDocs();
 
 app.MapStatusEndpoints();
 app.MapExecutionEndpoints();
+app.MapSessionEndpoints();
 app.MapMetricsEndpoint();
 app.MapMcpEndpoint();
 app.LogStartup();

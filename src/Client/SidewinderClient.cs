@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Sidewinder.Client;
 
 /// <summary>Calls Sidewinder's execution endpoints.</summary>
-public interface ISidewinderClient
+public partial interface ISidewinderClient
 {
     /// <summary>Evaluates one expression (<c>POST /eval</c>).</summary>
     /// <exception cref="SidewinderException">The service answered with a problem (see the subclasses).</exception>
@@ -24,7 +24,7 @@ public interface ISidewinderClient
 /// <remarks>Cancelling a call's token aborts its HTTP request, and the service cancels the job when its client
 /// disconnects: a queued job is skipped, a running one interrupted. Every endpoint goes through one send path that maps
 /// problems to exceptions, so further endpoints (sessions, streamed output) add methods, not another error model.</remarks>
-public sealed class SidewinderClient(HttpClient http) : ISidewinderClient
+public sealed partial class SidewinderClient(HttpClient http) : ISidewinderClient
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
@@ -43,16 +43,32 @@ public sealed class SidewinderClient(HttpClient http) : ISidewinderClient
     private async Task<ExecutionResult> PostAsync<TRequest>(string path, TRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // Bytes, not a stream: a retry sends the same body again.
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, SidewinderJson.Options));
-        content.Headers.ContentType = Json;
-        using var response = await http.PostAsync(path, content, cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw Problem.ToException((int)response.StatusCode, body, response.Headers.RetryAfter);
-        }
+        var body = await SendAsync(HttpMethod.Post, new Uri(path, UriKind.Relative), JsonContent(request), cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Deserialize<ExecutionResult>(body, SidewinderJson.Options)
             ?? throw new JsonException("The service answered 200 with an empty body.");
+    }
+
+    /// <summary>The one send path: a problem becomes its exception, anything else the body as text.</summary>
+    private async Task<string> SendAsync(HttpMethod method, Uri uri, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using (content)
+        {
+            using var message = new HttpRequestMessage(method, uri) { Content = content };
+            using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Problem.ToException((int)response.StatusCode, body, response.Headers.RetryAfter);
+            }
+            return body;
+        }
+    }
+
+    // Bytes, not a stream: a retry sends the same body again.
+    private static ByteArrayContent JsonContent<T>(T value)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, SidewinderJson.Options));
+        content.Headers.ContentType = Json;
+        return content;
     }
 }

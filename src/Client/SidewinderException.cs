@@ -104,7 +104,26 @@ public sealed class SidewinderTimeoutException : SidewinderException
     }
 }
 
-/// <summary>503 <c>unavailable</c> (queue full, no workers, shutting down) or 429 <c>rate-limited</c>, after the retries
+/// <summary>404 <c>session-not-found</c>: the session (or the file in it) does not exist for this key: never created, ended
+/// (deleted, expired, the service restarted), or another key's.</summary>
+public sealed class SidewinderSessionNotFoundException : SidewinderException
+{
+    internal SidewinderSessionNotFoundException(Problem problem, int status) : base(problem, status)
+    {
+    }
+}
+
+/// <summary>409 <c>interrupted</c>: an interrupt, or the session's deletion or expiry, stopped the execution;
+/// <see cref="SidewinderException.Stdout"/> has what it printed. After an interrupt the session keeps its state.</summary>
+public sealed class SidewinderInterruptedException : SidewinderException
+{
+    internal SidewinderInterruptedException(Problem problem, int status) : base(problem, status)
+    {
+    }
+}
+
+/// <summary>503 <c>unavailable</c> (queue full, no workers, shutting down), 429 <c>rate-limited</c>, 429 <c>session-busy</c>
+/// (the session's own queue is full) or 429/503 <c>session-limit</c> (no more sessions now), after the retries
 /// the client was allowed; <see cref="SidewinderException.RetryAfter"/> says when to try again.</summary>
 public sealed class SidewinderRejectedException : SidewinderException
 {

@@ -107,6 +107,12 @@ public static class JobErrorTypes
     /// <summary>The caller cancelled the job.</summary>
     public const string Cancelled = "sidewinder.Cancelled";
 
+    /// <summary>Cancelled: the job's session was interrupted, deleted or expired (the session keeps its state after an interrupt).</summary>
+    public const string Interrupted = "sidewinder.Interrupted";
+
+    /// <summary>Rejected: the job's session already has the most jobs waiting that it may.</summary>
+    public const string SessionBusy = "sidewinder.SessionBusy";
+
     /// <summary>The job itself is invalid (bad variable or function name); nothing ran.</summary>
     public const string InvalidJob = "sidewinder.InvalidJob";
 

@@ -1,9 +1,11 @@
 using System.Text.Json;
+using Sidewinder.Workers.Sessions;
 
 namespace Sidewinder.Workers;
 
 /// <summary>A unit of Python work for a <see cref="WorkerPool"/>: <see cref="EvalJob"/>, <see cref="RunJob"/> or <see cref="CallJob"/>.</summary>
-/// <remarks>Eval and run jobs always execute in a fresh globals namespace: nothing leaks from one job to the next.</remarks>
+/// <remarks>Eval and run jobs execute in a fresh globals namespace, so nothing leaks from one job to the next, unless
+/// they run in a session (<see cref="SessionStore.SubmitAsync"/>), whose namespace they share with its other jobs.</remarks>
 public abstract record PythonJob
 {
     private protected PythonJob()
@@ -23,6 +25,16 @@ public abstract record PythonJob
 
     /// <summary>The kind of job, for logs and metrics.</summary>
     public abstract string Kind { get; }
+
+    /// <summary>The session whose namespace the job runs in; null for a stateless job. Set only by
+    /// <see cref="SessionStore.SubmitAsync"/>, which also orders the session's jobs.</summary>
+    public PythonSession? Session { get; internal init; }
+}
+
+/// <summary>Frees an ended session's namespace on a worker; see <see cref="SessionStore"/>.</summary>
+internal sealed record ReleaseSessionJob : PythonJob
+{
+    public override string Kind => "session-release";
 }
 
 /// <summary>Evaluates one expression; the result is its value as JSON.</summary>

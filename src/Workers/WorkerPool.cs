@@ -379,7 +379,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
 
     /// <summary>32 random hex digits, the shape of a GUID's "N" form. Ids only correlate logs, traces and results, so
     /// <see cref="Random.Shared"/> is enough, and it costs a tenth of <see cref="Guid.NewGuid"/> (a system call here).</summary>
-    private static string NewJobId()
+    internal static string NewJobId()
     {
         Span<byte> bytes = stackalloc byte[16];
         Random.Shared.NextBytes(bytes);

@@ -35,6 +35,7 @@ try {
 
 const expectedOperations = [
   'POST /eval', 'POST /run', 'POST /call', 'GET /info', 'GET /health/live', 'GET /health/ready',
+  'POST /sessions', 'POST /sessions/{id}/run', 'POST /sessions/{id}/eval', 'DELETE /sessions/{id}',
 ];
 const requestBody = '{"code": "sum(range(10))"}';
 const stepTimeoutMs = 15_000;
@@ -155,7 +156,58 @@ try {
       });
     });
   }
-  log('PASS: Swagger UI lists every endpoint and POST /eval executes from the page');
+  // A newcomer's session: create it, run `import math; r = 2`, then evaluate `math.sqrt(r)` in it, all from the page.
+  const operation = (method, path) => page.locator(`.opblock.opblock-${method}`).filter({
+    has: page.locator(`.opblock-summary-path[data-path="${path}"]`),
+  });
+  async function execute(method, path, { id, body } = {}) {
+    const block = operation(method, path);
+    await block.locator('.opblock-summary').first().click();
+    await block.locator('.opblock-body').waitFor();
+    await block.getByRole('button', { name: 'Try it out' }).click();
+    if (id !== undefined) {
+      await block.locator('tr[data-param-name="id"] input').fill(id);
+    }
+    if (body !== undefined) {
+      await block.locator('textarea.body-param__text').fill(body);
+    }
+    await block.getByRole('button', { name: 'Execute' }).click();
+    const live = block.locator('.live-responses-table tbody tr.response');
+    await live.locator('.response-col_status').waitFor();
+    const status = (await live.locator('.response-col_status').textContent())?.trim();
+    const text = await live.locator('.response-col_description pre').first().textContent();
+    let json;
+    try { json = JSON.parse(text); } catch { throw new StepError(`${method.toUpperCase()} ${path} answered ${status}, not JSON: ${text}`); }
+    return { status, json, text };
+  }
+
+  const session = await step('POST /sessions creates a session (201 with an id)', async () => {
+    const { status, json, text } = await execute('post', '/sessions', { body: '{}' });
+    check(status === '201' && typeof json.id === 'string' && json.id.length >= 22, `status ${status}, body ${text}`);
+    return json.id;
+  });
+  await step('POST /sessions/{id}/run runs "import math; r = 2" in it', async () => {
+    const { status, text } = await execute('post', '/sessions/{id}/run', { id: session, body: '{"code": "import math\\nr = 2"}' });
+    check(status === '200', `status ${status}, body ${text}`);
+  });
+  await step('POST /sessions/{id}/eval of "math.sqrt(r)" sees the first cell\'s globals (1.414…)', async () => {
+    const { status, json, text } = await execute('post', '/sessions/{id}/eval', { id: session, body: '{"code": "math.sqrt(r)"}' });
+    check(status === '200' && Math.abs(json.value - Math.SQRT2) < 1e-12, `status ${status}, body ${text}`);
+  });
+  await step('DELETE /sessions/{id} ends it (204)', async () => {
+    const block = operation('delete', '/sessions/{id}');
+    await block.locator('.opblock-summary').first().click();
+    await block.getByRole('button', { name: 'Try it out' }).click();
+    await block.locator('tr[data-param-name="id"] input').fill(session);
+    await block.getByRole('button', { name: 'Execute' }).click();
+    const cell = block.locator('.live-responses-table tbody tr.response .response-col_status');
+    await cell.waitFor();
+    const status = (await cell.textContent())?.trim();
+    check(status === '204', `status ${status}`);
+  });
+  check(pageErrors.length === 0, `page script errors: ${pageErrors.join('; ')}`);
+
+  log('PASS: Swagger UI lists every endpoint, POST /eval executes from the page, and two cells of one session share state');
 } catch (e) {
   exitCode = 1;
   console.error(`[browser] FAIL: ${e.message}`);

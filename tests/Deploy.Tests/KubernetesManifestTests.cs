@@ -2,16 +2,21 @@ using static Sidewinder.Deploy.Tests.Node;
 
 namespace Sidewinder.Deploy.Tests;
 
-/// <summary>deploy/kubernetes: the sidecar and the Deployment + Service patterns parse and keep their hardening.</summary>
+/// <summary>deploy/kubernetes: the sidecar, the Deployment + Service and the StatefulSet (sessions) patterns parse and keep their hardening.</summary>
 public sealed class KubernetesManifestTests
 {
-    public static TheoryData<string> Patterns => new() { "sidecar", "service" };
+    public static TheoryData<string> Patterns => new() { "sidecar", "service", "sessions" };
 
     private static readonly Dictionary<string, string[]> s_expectedKinds = new(StringComparer.Ordinal)
     {
         ["sidecar"] = ["ConfigMap", "Deployment", "NetworkPolicy"],
         ["service"] = ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget", "Service"],
+        ["sessions"] = ["ConfigMap", "NetworkPolicy", "PodDisruptionBudget", "Service", "Service", "StatefulSet"],
     };
+
+    /// <summary>The pattern's workload: a Deployment, or the sessions pattern's StatefulSet.</summary>
+    private static Dictionary<string, object?> Workload(string pattern) =>
+        Manifests(pattern).Where(m => m.Document["kind"] is "Deployment" or "StatefulSet").Select(m => m.Document).Single();
 
     /// <summary>Every manifest of a pattern, in kustomization order, each paired with the file it came from.</summary>
     private static List<(string File, Dictionary<string, object?> Document)> Manifests(string pattern)
@@ -28,7 +33,7 @@ public sealed class KubernetesManifestTests
     private static Dictionary<string, object?> Single(string pattern, string kind) =>
         Manifests(pattern).Where(m => Equals(m.Document["kind"], kind)).Select(m => m.Document).Single();
 
-    private static Dictionary<string, object?> PodSpec(string pattern) => Map(At(Single(pattern, "Deployment"), "spec.template.spec"), "pod spec");
+    private static Dictionary<string, object?> PodSpec(string pattern) => Map(At(Workload(pattern), "spec.template.spec"), "pod spec");
 
     private static readonly string[] s_containerLists = ["initContainers", "containers"];
 
@@ -164,7 +169,7 @@ public sealed class KubernetesManifestTests
     public void NetworkPolicy_EachPattern_BlocksEgressForThePods(string pattern)
     {
         var policy = Single(pattern, "NetworkPolicy");
-        var podLabels = Map(At(Single(pattern, "Deployment"), "spec.template.metadata.labels"), "pod labels");
+        var podLabels = Map(At(Workload(pattern), "spec.template.metadata.labels"), "pod labels");
 
         Assert.Contains("Egress", List(At(policy, "spec.policyTypes"), "policyTypes"));
         Assert.Contains("Ingress", List(At(policy, "spec.policyTypes"), "policyTypes"));
@@ -222,6 +227,37 @@ public sealed class KubernetesManifestTests
 
         var ingress = Map(List(At(policy, "spec.ingress"), "ingress").Single(), "ingress rule");
         Assert.Equal("8080", At(Map(List(ingress["ports"], "ports").Single(), "port"), "port"));
+    }
+
+    [Fact]
+    public void SessionsPattern_EachReplica_NamesItselfThroughTheHeadlessService()
+    {
+        var statefulSet = Single("sessions", "StatefulSet");
+        var services = Manifests("sessions").Where(m => Equals(m.Document["kind"], "Service")).Select(m => m.Document).ToList();
+        var headless = services.Single(s => Equals(TryAt(s, "spec.clusterIP"), "None"));
+        var balanced = services.Single(s => !Equals(TryAt(s, "spec.clusterIP"), "None"));
+        var podLabels = Map(At(statefulSet, "spec.template.metadata.labels"), "pod labels");
+        var container = SidewinderContainer("sessions");
+        var env = List(container["env"], "env").Select(e => Map(e, "env")).ToList();
+        var names = env.Select(e => Text(e["name"], "env name")).ToList();
+
+        Assert.Equal(At(headless, "metadata.name"), At(statefulSet, "spec.serviceName"));
+        foreach (var service in services)
+        {
+            foreach (var (label, value) in Map(At(service, "spec.selector"), "selector"))
+            {
+                Assert.Equal(value, podLabels.GetValueOrDefault(label));
+            }
+        }
+        Assert.Equal("sidewinder", At(balanced, "metadata.name"));
+        Assert.Equal("metadata.name", At(env.Single(e => Equals(e["name"], "POD_NAME")), "valueFrom.fieldRef.fieldPath"));
+        var replicaUrl = Text(At(env.Single(e => Equals(e["name"], "Sessions__ReplicaUrl")), "value"), "Sessions__ReplicaUrl");
+        Assert.StartsWith("http://$(POD_NAME)." + At(headless, "metadata.name") + ".", replicaUrl, StringComparison.Ordinal);
+        Assert.EndsWith(":8080", replicaUrl, StringComparison.Ordinal);
+        // Kubernetes expands $(VAR) only from variables defined earlier in the list.
+        Assert.True(names.IndexOf("POD_NAME") < names.IndexOf("Sessions__ReplicaUrl"));
+        Assert.True(names.IndexOf("POD_NAMESPACE") < names.IndexOf("Sessions__ReplicaUrl"));
+        Assert.DoesNotContain(Manifests("sessions"), m => Equals(m.Document["kind"], "HorizontalPodAutoscaler"));
     }
 
     private static Dictionary<string, Dictionary<string, object?>> Environment(Dictionary<string, object?> container) =>

@@ -14,12 +14,8 @@ internal static class ExecutionEndpoints
     {
         var group = app.MapGroup("")
             .WithTags("Execution")
-            .RequireAuthorization(ApiKeyDefaults.ExecutePolicy);
-        // With the limit off the endpoints carry no policy, so the rate limiter middleware does no work per request.
-        if (app.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value.RateLimitPermitsPerSecond > 0)
-        {
-            group.RequireRateLimiting(RateLimitingExtensions.PolicyName);
-        }
+            .RequireAuthorization(ApiKeyDefaults.ExecutePolicy)
+            .RequireClientRateLimit(app);
 
         group.MapPost("/eval", EvalAsync)
             .WithName("Eval")
@@ -50,16 +46,32 @@ internal static class ExecutionEndpoints
     }
 
     private static Task<IResult> EvalAsync(EvalRequest request, HttpContext context, WorkerPool pool, IOptions<LimitsOptions> limits) =>
-        SubmitAsync(context, pool, Problem(RequestError.Code(request.Code, limits.Value.MaxCodeChars) ?? RequestError.Timeout(request.TimeoutMs)),
-            () => new EvalJob(request.Code) { Variables = request.Variables, Timeout = RequestError.Deadline(request.TimeoutMs) });
+        SubmitAsync(context, pool, Problem(Check(request, limits.Value)), () => ToJob(request));
 
     private static Task<IResult> RunAsync(RunRequest request, HttpContext context, WorkerPool pool, IOptions<LimitsOptions> limits) =>
-        SubmitAsync(context, pool, Problem(RequestError.Code(request.Code, limits.Value.MaxCodeChars) ?? RequestError.Timeout(request.TimeoutMs)),
-            () => new RunJob(request.Code) { Variables = request.Variables, ReturnVariables = request.ReturnVariables, Timeout = RequestError.Deadline(request.TimeoutMs) });
+        SubmitAsync(context, pool, Problem(Check(request, limits.Value)), () => ToJob(request));
 
     private static Task<IResult> CallAsync(CallRequest request, HttpContext context, WorkerPool pool) =>
-        SubmitAsync(context, pool, Problem(RequestError.Name("module", request.Module) ?? RequestError.Name("function", request.Function) ?? RequestError.Timeout(request.TimeoutMs)),
-            () => new CallJob(request.Module, request.Function) { Args = request.Args, Kwargs = request.Kwargs, Timeout = RequestError.Deadline(request.TimeoutMs) });
+        SubmitAsync(context, pool, Problem(Check(request)), () => ToJob(request));
+
+    // The checks and jobs of the three request shapes, shared with the session endpoints (same shapes, same rules).
+    internal static RequestError? Check(EvalRequest request, LimitsOptions limits) =>
+        RequestError.Code(request.Code, limits.MaxCodeChars) ?? RequestError.Timeout(request.TimeoutMs);
+
+    internal static RequestError? Check(RunRequest request, LimitsOptions limits) =>
+        RequestError.Code(request.Code, limits.MaxCodeChars) ?? RequestError.Timeout(request.TimeoutMs);
+
+    internal static RequestError? Check(CallRequest request) =>
+        RequestError.Name("module", request.Module) ?? RequestError.Name("function", request.Function) ?? RequestError.Timeout(request.TimeoutMs);
+
+    internal static EvalJob ToJob(EvalRequest request) =>
+        new(request.Code) { Variables = request.Variables, Timeout = RequestError.Deadline(request.TimeoutMs) };
+
+    internal static RunJob ToJob(RunRequest request) =>
+        new(request.Code) { Variables = request.Variables, ReturnVariables = request.ReturnVariables, Timeout = RequestError.Deadline(request.TimeoutMs) };
+
+    internal static CallJob ToJob(CallRequest request) =>
+        new(request.Module, request.Function) { Args = request.Args, Kwargs = request.Kwargs, Timeout = RequestError.Deadline(request.TimeoutMs) };
 
     private static async Task<IResult> SubmitAsync(HttpContext context, WorkerPool pool, IResult? invalid, Func<PythonJob> createJob)
     {
@@ -74,7 +86,7 @@ internal static class ExecutionEndpoints
         return ExecutionResults.ToHttpResult(context, job, result);
     }
 
-    private static IResult? Problem(RequestError? error) => error switch
+    internal static IResult? Problem(RequestError? error) => error switch
     {
         null => null,
         { TooLarge: true } => Problems.TooLarge(error.Message),

@@ -23,7 +23,7 @@ internal static class ExecutionResults
         {
             return TypedResults.Ok(reply.Response);
         }
-        if (reply.Status == StatusCodes.Status503ServiceUnavailable)
+        if (reply.Status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
         {
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -73,9 +73,13 @@ internal static class ExecutionResults
     private static (int Status, string Type, string Title, string Outcome) Classify(PythonJob job, JobOutcome outcome, JobError error) => outcome switch
     {
         JobOutcome.Timeout => (StatusCodes.Status504GatewayTimeout, ProblemTypes.Timeout, "The code ran past its deadline", Outcomes.Timeout),
+        JobOutcome.Rejected when error.Type == JobErrorTypes.SessionBusy
+            => (StatusCodes.Status429TooManyRequests, ProblemTypes.SessionBusy, "The session is busy; retry when it is idle", Outcomes.Rejected),
         JobOutcome.Rejected => (StatusCodes.Status503ServiceUnavailable, ProblemTypes.Unavailable, "The service cannot take the job now; retry later", Outcomes.Rejected),
         JobOutcome.Cancelled when error.Type == JobErrorTypes.ShuttingDown
             => (StatusCodes.Status503ServiceUnavailable, ProblemTypes.Unavailable, "The service shut down before the job ran; retry", Outcomes.Cancelled),
+        JobOutcome.Cancelled when error.Type == JobErrorTypes.Interrupted
+            => (StatusCodes.Status409Conflict, ProblemTypes.Interrupted, "The execution was interrupted", Outcomes.Cancelled),
         JobOutcome.Cancelled => (ClientClosedRequest, ProblemTypes.Cancelled, "The client cancelled the request", Outcomes.Cancelled),
         _ when error.Type == JobErrorTypes.InvalidJob => (StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request is invalid", Outcomes.Invalid),
         _ when IsSyntaxErrorInRequest(job, error) => (StatusCodes.Status400BadRequest, ProblemTypes.SyntaxError, "The code has a syntax error", Outcomes.Error),

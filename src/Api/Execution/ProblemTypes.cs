@@ -42,6 +42,18 @@ public static class ProblemTypes
     /// <summary>429: the client's rate limit is exhausted; see <c>Retry-After</c>.</summary>
     public const string RateLimited = "urn:sidewinder:problem:rate-limited";
 
+    /// <summary>404: no such session for this caller (unknown, expired, deleted, or another key's: they look the same), or no such file in it.</summary>
+    public const string SessionNotFound = "urn:sidewinder:problem:session-not-found";
+
+    /// <summary>429: the session's own queue is full (<c>Sessions:MaxQueuedPerSession</c>); see <c>Retry-After</c>.</summary>
+    public const string SessionBusy = "urn:sidewinder:problem:session-busy";
+
+    /// <summary>429 (this caller's limit) or 503 (the service's limit): no more sessions can be created now.</summary>
+    public const string SessionLimit = "urn:sidewinder:problem:session-limit";
+
+    /// <summary>409: the execution was stopped by an interrupt, or its session was deleted or expired; output so far included.</summary>
+    public const string Interrupted = "urn:sidewinder:problem:interrupted";
+
     /// <summary>500: a bug in Sidewinder.</summary>
     public const string Internal = "urn:sidewinder:problem:internal-error";
 }

@@ -47,12 +47,24 @@ internal static class RateLimitingExtensions
         return builder;
     }
 
+    /// <summary>Puts the per-client rate limit on <paramref name="builder"/>'s endpoints when it is on; with the limit off
+    /// they carry no policy, so the rate limiter middleware does no work per request.</summary>
+    public static TBuilder RequireClientRateLimit<TBuilder>(this TBuilder builder, IEndpointRouteBuilder app)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        if (app.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value.RateLimitPermitsPerSecond > 0)
+        {
+            builder.RequireRateLimiting(PolicyName);
+        }
+        return builder;
+    }
+
     /// <summary>Enforces <see cref="LimitsOptions.MaxRequestBodyBytes"/> up front from <c>Content-Length</c>, so an oversized
     /// body gets 413 before it is read (Kestrel's own limit covers chunked bodies while they are read).</summary>
     public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var max = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
-        if (context.Request.ContentLength > max)
+        if (context.Request.ContentLength > max && context.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() is null)
         {
             RequestJobInfo.Set(context, null, Outcomes.Invalid);
             return Problems.WriteAsync(context, Problems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge,

@@ -9,7 +9,7 @@ namespace Sidewinder.Api.Mcp;
 /// worker pool exactly as <c>POST /eval</c>, <c>/run</c> and <c>/call</c> do.</summary>
 /// <remarks>Stateless mode: every MCP request is one HTTP POST, so authentication, the endpoint policy, the rate limiter,
 /// the body limit, the request log line and a disconnect that cancels the job all work as for the HTTP endpoints. Tools
-/// are classes registered with <c>WithTools</c>; stateful tools (sessions) would be another such class, and a streaming
+/// are classes registered with <c>WithTools</c>; the session tools are another such class (SessionTools), and a streaming
 /// one would return progress through the SDK's <c>IProgress</c> parameter, neither reshaping these.</remarks>
 internal static class McpExtensions
 {
@@ -31,7 +31,8 @@ internal static class McpExtensions
             .WithHttpTransport(o => o.Stateless = true)
             .AddAuthorizationFilters()
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolArgumentCheck.Filter))
-            .WithTools<PythonTools>();
+            .WithTools<PythonTools>()
+            .WithTools<SessionTools>();
         return builder;
     }
 
@@ -41,11 +42,7 @@ internal static class McpExtensions
         {
             return app;
         }
-        var endpoint = app.MapMcp(McpOptions.Path).RequireAuthorization(ApiKeyDefaults.McpPolicy);
-        if (app.ServiceProvider.GetRequiredService<IOptions<LimitsOptions>>().Value.RateLimitPermitsPerSecond > 0)
-        {
-            endpoint.RequireRateLimiting(RateLimitingExtensions.PolicyName);
-        }
+        app.MapMcp(McpOptions.Path).RequireAuthorization(ApiKeyDefaults.McpPolicy).RequireClientRateLimit(app);
         return app;
     }
 }

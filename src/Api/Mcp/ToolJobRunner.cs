@@ -19,7 +19,12 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
     /// <param name="createJob">Creates the job once the arguments are valid.</param>
     /// <param name="cancellationToken">The MCP request's cancellation; the HTTP request's abort is linked in, so a client
     /// that disconnects skips a queued job and interrupts a running one.</param>
-    public async Task<CallToolResult> RunAsync(string? invalid, Func<PythonJob> createJob, CancellationToken cancellationToken)
+    public Task<CallToolResult> RunAsync(string? invalid, Func<PythonJob> createJob, CancellationToken cancellationToken) =>
+        RunAsync(invalid, createJob, pool.SubmitAsync, cancellationToken);
+
+    /// <summary>As the other overload, with the job going through <paramref name="submit"/> (a session's queue).</summary>
+    public async Task<CallToolResult> RunAsync(string? invalid, Func<PythonJob> createJob, Func<PythonJob, CancellationToken, Task<JobResult>> submit,
+        CancellationToken cancellationToken)
     {
         if (invalid is not null)
         {
@@ -28,7 +33,7 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
         var context = http.HttpContext;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context?.RequestAborted ?? default);
         var job = createJob();
-        var result = await pool.SubmitAsync(job, linked.Token).ConfigureAwait(false);
+        var result = await submit(job, linked.Token).ConfigureAwait(false);
         if (context is not null)
         {
             RequestJobInfo.Set(context, result.JobId, ExecutionResults.OutcomeName(result.Outcome));
@@ -47,9 +52,10 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
         return Error(Problems.Create(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request is invalid", detail, Outcomes.Invalid));
     }
 
-    private CallToolResult Success(ExecutionResponse response)
+    /// <summary>A tool result whose text and structured content are <paramref name="response"/> as the HTTP API's JSON.</summary>
+    public CallToolResult Success(object response)
     {
-        var body = JsonSerializer.SerializeToElement(response, Json);
+        var body = JsonSerializer.SerializeToElement(response, response.GetType(), Json);
         return new CallToolResult
         {
             Content = [new TextContentBlock { Text = body.GetRawText() }],
@@ -57,7 +63,8 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
         };
     }
 
-    private CallToolResult Error(ExecutionProblem problem) => new()
+    /// <summary>A tool error carrying <paramref name="problem"/>.</summary>
+    public CallToolResult Error(ExecutionProblem problem) => new()
     {
         IsError = true,
         Content = [new TextContentBlock { Text = Render(problem) }],

@@ -35,7 +35,12 @@ internal sealed class ExamplesOperationFilter(IOptions<JsonOptions> json) : IOpe
             {
                 continue;
             }
-            var example = status == StatusCodes.Status200OK ? examples.Ok : Examples.Problem(status);
+            var example = status is StatusCodes.Status200OK or StatusCodes.Status201Created ? examples.Ok
+                : examples.Problems?.GetValueOrDefault(status) ?? Examples.Problem(status);
+            if (example is null)
+            {
+                continue;
+            }
             foreach (var media in response.Content.Values.OfType<OpenApiMediaType>())
             {
                 media.Example = ToNode(example);

@@ -62,7 +62,7 @@ public sealed class ApiKey
     /// <summary>The secret, at least 16 characters. Sent as <c>Authorization: Bearer KEY</c> or <c>X-Api-Key: KEY</c>.</summary>
     public string? Key { get; set; }
 
-    /// <summary>Endpoints the key may use (<c>eval</c>, <c>run</c>, <c>call</c>, <c>info</c>, <c>metrics</c>); null or empty
+    /// <summary>Endpoints the key may use (<c>eval</c>, <c>run</c>, <c>call</c>, <c>sessions</c>, <c>info</c>, <c>metrics</c>); null or empty
     /// means all. Using another endpoint gets 403. The MCP tools <c>python_eval</c>, <c>python_run</c> and
     /// <c>python_call</c> need <c>eval</c>, <c>run</c> and <c>call</c> in the same way.</summary>
     public List<string>? Endpoints { get; set; }
@@ -80,7 +80,7 @@ public static class ApiKeyDefaults
     /// <summary>Policy of the execution and info endpoints.</summary>
     public const string ExecutePolicy = "Sidewinder.Execute";
 
-    /// <summary>Policy of the MCP endpoint: a key allowed at least one of <c>eval</c>, <c>run</c>, <c>call</c>.</summary>
+    /// <summary>Policy of the MCP endpoint: a key allowed at least one of <c>eval</c>, <c>run</c>, <c>call</c>, <c>sessions</c>.</summary>
     public const string McpPolicy = "Sidewinder.Mcp";
 
     /// <summary>Policy of the <c>python_eval</c> MCP tool: a key allowed <c>eval</c>.</summary>
@@ -92,9 +92,12 @@ public static class ApiKeyDefaults
     /// <summary>Policy of the <c>python_call</c> MCP tool: a key allowed <c>call</c>.</summary>
     public const string CallPolicy = "Sidewinder.Endpoint.Call";
 
+    /// <summary>Policy of the <c>/sessions</c> endpoints and the session MCP tools: a key allowed <c>sessions</c>.</summary>
+    public const string SessionsPolicy = "Sidewinder.Endpoint.Sessions";
+
     /// <summary>Claim listing an endpoint the key may use.</summary>
     public const string EndpointClaim = "sidewinder:endpoint";
 
     /// <summary>Endpoint names a key can be limited to.</summary>
-    public static readonly IReadOnlySet<string> EndpointNames = new HashSet<string>(StringComparer.Ordinal) { "eval", "run", "call", "info", "metrics" };
+    public static readonly IReadOnlySet<string> EndpointNames = new HashSet<string>(StringComparer.Ordinal) { "eval", "run", "call", "sessions", "info", "metrics" };
 }

@@ -39,10 +39,11 @@ internal static class SecurityExtensions
             // No AddAuthenticationSchemes: UseAuthentication already ran the default (API-key) scheme, and naming it here
             // would authenticate every request a second time.
             .AddPolicy(ApiKeyDefaults.ExecutePolicy, policy => policy.AddRequirements(new EndpointAccessRequirement()))
-            .AddPolicy(ApiKeyDefaults.McpPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["eval", "run", "call"])))
+            .AddPolicy(ApiKeyDefaults.McpPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["eval", "run", "call", "sessions"])))
             .AddPolicy(ApiKeyDefaults.EvalPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["eval"])))
             .AddPolicy(ApiKeyDefaults.RunPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["run"])))
-            .AddPolicy(ApiKeyDefaults.CallPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["call"])));
+            .AddPolicy(ApiKeyDefaults.CallPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["call"])))
+            .AddPolicy(ApiKeyDefaults.SessionsPolicy, policy => policy.AddRequirements(new EndpointAccessRequirement(["sessions"])));
         services.AddHostedService<AnonymousBindingCheck>();
         return builder;
     }

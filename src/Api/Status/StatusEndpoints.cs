@@ -5,6 +5,7 @@ using Sidewinder.Api.Limits;
 using Sidewinder.Api.Security;
 using Sidewinder.Interop;
 using Sidewinder.Workers;
+using Sidewinder.Workers.Sessions;
 
 namespace Sidewinder.Api.Status;
 
@@ -18,7 +19,7 @@ internal static class StatusEndpoints
             .WithName("Info")
             .WithSummary("Python build, workers and limits")
             .WithDescription("The embedded Python (version, GIL or free-threaded build, whether the GIL is enabled right now), " +
-                "the worker pool, and every configured limit. Needs an API key when keys are configured.")
+                "the worker pool, every configured limit, and the sessions held with their limits. Needs an API key when keys are configured.")
             .RequireAuthorization(ApiKeyDefaults.ExecutePolicy)
             .Produces<ServiceInfo>()
             .ProducesProblem(StatusCodes.Status401Unauthorized, ProblemTypes.ContentType)
@@ -62,7 +63,7 @@ internal static class StatusEndpoints
                 : $"{status.Workers} of {status.TargetWorkers} workers are running; a replacement is starting."));
     }
 
-    private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys)
+    private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys, SessionStore sessions)
     {
         var info = runtime.Info;
         var status = pool.Status;
@@ -89,6 +90,15 @@ internal static class StatusEndpoints
                 workers.MaxResultBytes,
                 limits.Value.RateLimitPermitsPerSecond,
                 limits.Value.RateLimitBurst),
-            new AuthInfo(keys.IsEnabled, keys.IsEnabled ? "api-key" : keys.AllowAnonymousNonLoopback ? "anonymous" : "anonymous-loopback-only")));
+            new AuthInfo(keys.IsEnabled, keys.IsEnabled ? "api-key" : keys.AllowAnonymousNonLoopback ? "anonymous" : "anonymous-loopback-only"),
+            Sessions(sessions)));
+    }
+
+    private static SessionInfo Sessions(SessionStore store)
+    {
+        var o = store.Options;
+        return new SessionInfo(store.Count, o.MaxSessions, o.MaxSessionsPerOwner, (long)o.DefaultIdleTimeout.TotalMilliseconds,
+            (long)o.MaxIdleTimeout.TotalMilliseconds, (long)o.MaxLifetime.TotalMilliseconds, o.MaxQueuedPerSession, o.MaxFilesBytes,
+            o.MaxUploadBytes, o.ReplicaUrl);
     }
 }

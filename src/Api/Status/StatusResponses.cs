@@ -10,7 +10,8 @@ public sealed record HealthReport(string Status, string? Reason);
 /// <param name="Workers">The worker pool right now.</param>
 /// <param name="Limits">Every configured limit.</param>
 /// <param name="Auth">How clients authenticate.</param>
-public sealed record ServiceInfo(PythonBuildInfo Python, WorkerInfo Workers, LimitInfo Limits, AuthInfo Auth);
+/// <param name="Sessions">Sessions held now and their limits.</param>
+public sealed record ServiceInfo(PythonBuildInfo Python, WorkerInfo Workers, LimitInfo Limits, AuthInfo Auth, SessionInfo Sessions);
 
 /// <summary>The embedded interpreter.</summary>
 /// <param name="Version">CPython version, e.g. <c>3.13.5</c>.</param>
@@ -55,3 +56,17 @@ public sealed record LimitInfo(long DefaultTimeoutMs, long MaxTimeoutMs, long Ma
 /// <param name="ApiKeysRequired">True when requests need an API key.</param>
 /// <param name="Mode"><c>api-key</c>, <c>anonymous-loopback-only</c> (no keys: loopback clients only) or <c>anonymous</c>.</param>
 public sealed record AuthInfo(bool ApiKeysRequired, string Mode);
+
+/// <summary>Sessions held now and their limits (section <c>Sessions</c>). Sessions live in this replica's memory: a restart ends them.</summary>
+/// <param name="Active">Sessions held now (every caller's).</param>
+/// <param name="MaxSessions">Sessions the service holds at most (<c>Sessions:MaxSessions</c>).</param>
+/// <param name="MaxSessionsPerOwner">Sessions one API key (or the anonymous caller) holds at most (<c>Sessions:MaxSessionsPerOwner</c>).</param>
+/// <param name="DefaultIdleTimeoutMs">Idle timeout of a session that asks for none (<c>Sessions:DefaultIdleTimeout</c>).</param>
+/// <param name="MaxIdleTimeoutMs">Cap on <c>idleTimeoutMs</c> (<c>Sessions:MaxIdleTimeout</c>).</param>
+/// <param name="MaxLifetimeMs">A session ends this long after its creation (<c>Sessions:MaxLifetime</c>).</param>
+/// <param name="MaxQueuedPerSession">Requests that may wait behind a session's running one (<c>Sessions:MaxQueuedPerSession</c>).</param>
+/// <param name="MaxFilesBytes">Bytes of files per session (<c>Sessions:MaxFilesBytes</c>).</param>
+/// <param name="MaxUploadBytes">Largest upload (<c>Sessions:MaxUploadBytes</c>).</param>
+/// <param name="ReplicaUrl">This replica's own URL for session requests, when configured (<c>Sessions:ReplicaUrl</c>).</param>
+public sealed record SessionInfo(int Active, int MaxSessions, int MaxSessionsPerOwner, long DefaultIdleTimeoutMs, long MaxIdleTimeoutMs,
+    long MaxLifetimeMs, int MaxQueuedPerSession, long MaxFilesBytes, long MaxUploadBytes, string? ReplicaUrl);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Globalization;
 using System.Text;
 using Sidewinder.Interop;
+using Sidewinder.Workers.Sessions;
 
 namespace Sidewinder.Workers.Execution;
 
@@ -24,6 +25,9 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
 
     public const string EvalFileName = "<eval>";
     public const string RunFileName = "<run>";
+
+    /// <summary>The module name of a call job that calls a function the session itself defined.</summary>
+    public const string SessionModule = "__main__";
 
     /// <summary>Distinct eval expressions whose compiled code is currently kept.</summary>
     public int CachedExpressions => _evalCode.Count;
@@ -49,6 +53,7 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
                 EvalJob eval => Eval(py, eval),
                 RunJob run => RunCell(py, run),
                 CallJob call => Call(py, call),
+                ReleaseSessionJob release => Release(py, release.Session!),
                 _ => new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.InvalidJob, "Unknown job type " + item.Job.GetType().Name + ".")),
             };
         }
@@ -74,6 +79,70 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         {
             return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.Internal, ex.GetType().Name + ": " + ex.Message));
         }
+        finally
+        {
+            if (item.Job is { Session: { } session } and not ReleaseSessionJob)
+            {
+                Describe(py, session);
+            }
+        }
+    }
+
+    /// <summary>Records the session's globals (names and types) for <c>GET /sessions/{id}</c>, whatever the job's outcome:
+    /// a failed cell may have bound names before it raised.</summary>
+    private void Describe(Python py, PythonSession session)
+    {
+        if (session.Globals is not { } owned)
+        {
+            return;
+        }
+        try
+        {
+            using var globals = owned.Bind(py);
+            var (count, listed) = host.Describe(py, globals, session.ListLimit);
+            session.SetVariables(listed, count);
+        }
+        catch (PythonException)
+        {
+            // an interrupt that arrived just now, or a MemoryError: the previous listing stays
+        }
+    }
+
+    /// <summary>The session's globals: created (with <c>SESSION_DIR</c>) by its first job, then the same dict every time.</summary>
+    private PyBound SessionGlobals(Python py, PythonSession session)
+    {
+        if (session.Globals is { } owned)
+        {
+            return owned.Bind(py);
+        }
+        var globals = py.NewGlobals();
+        try
+        {
+            host.PrepareSession(py, globals, session.Files.Directory);
+            session.Globals = globals.ToOwned();
+            return globals;
+        }
+        catch
+        {
+            globals.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Empties an ended session's namespace here, attached, so its reference cycles (every function refers to its
+    /// globals) go now rather than at a later collection, and releases the dict.</summary>
+    private static JobRunOutcome Release(Python py, PythonSession session)
+    {
+        if (session.Globals is { } owned)
+        {
+            using (var globals = owned.Bind(py))
+            {
+                globals.CallMethod("clear").Dispose();
+            }
+            owned.Dispose();
+            session.Globals = null;
+        }
+        return new JobRunOutcome(JobOutcome.Ok);
     }
 
     public static JobRunOutcome Interrupted(JobWorkItem item) => item.CancelRequested
@@ -116,6 +185,10 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
     {
         using var cell = _cells.Get(py, job.Code);
         using var value = host.RunCell(py, cell.Code, globals);
+        if (job.Session is not null && !value.IsNull)
+        {
+            globals.SetItem("_", value); // the last value, as in a REPL
+        }
         Dictionary<string, JsonElement>? variables = null;
         if (job.ReturnVariables is { Count: > 0 } names)
         {
@@ -152,11 +225,24 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
             }
             _scriptModules.TryAdd(job.Module, true);
         }
+        if (job.Session is { } session && job.Module == SessionModule)
+        {
+            using var globals = SessionGlobals(py, session);
+            using var own = globals.DictGet(job.Function);
+            return own.IsNull
+                ? throw new InvalidJobException($"The session defines no '{job.Function}' (module '{SessionModule}' means the session's own globals).")
+                : CallWith(py, own, job);
+        }
         using var function = host.Resolve(py, job.Module, job.Function);
         if (_scriptModules is not null && !DefinedIn(function, job.Module))
         {
             throw new InvalidJobException($"'{job.Function}' is not defined by the script '{job.Module}' (it comes from elsewhere), and this service calls only what its scripts define (Workers:CallModules is Scripts).");
         }
+        return CallWith(py, function, job);
+    }
+
+    private JobRunOutcome CallWith(Python py, PyBound function, CallJob job)
+    {
         using var args = py.NewList();
         foreach (var arg in job.Args ?? [])
         {
@@ -181,7 +267,7 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
 
     private PyBound NewGlobals(Python py, PythonJob job)
     {
-        var globals = py.NewGlobals();
+        var globals = job.Session is { } session ? SessionGlobals(py, session) : py.NewGlobals();
         try
         {
             foreach (var (name, element) in job.Variables ?? EmptyVariables)

@@ -25,6 +25,7 @@ internal sealed class PythonHost
 
     private readonly PyOwned _begin, _end, _release, _absorb, _peek, _compileCell, _runCell, _resolve, _outsideScripts, _noValue;
     private readonly PyOwned _getTrace, _setTrace, _getProfile, _setProfile;
+    private readonly PyOwned _sessionNamespace, _describe;
     private readonly PyOwned? _isGilEnabled;
     private readonly DictWatch _builtinsWatch, _modulesWatch, _sysWatch, _threadingWatch, _osWatch, _loggingWatch;
     private readonly (PyOwned Type, string Name)[] _commonTypes;
@@ -41,6 +42,8 @@ internal sealed class PythonHost
         _resolve = Attr(module, "resolve");
         _outsideScripts = Attr(module, "outside_scripts");
         _noValue = Attr(module, "_NO_VALUE");
+        _sessionNamespace = Attr(module, "session_namespace");
+        _describe = Attr(module, "describe");
         DeadlineExceeded = Attr(module, "DeadlineExceeded");
         _commonTypes = CommonTypes(module.Py);
         var py = module.Py;
@@ -296,6 +299,30 @@ internal sealed class PythonHost
             return default;
         }
         return value;
+    }
+
+    /// <summary>Prepares a new session's globals (<c>SESSION_DIR</c>).</summary>
+    public void PrepareSession(Python py, PyBound globals, string directory)
+    {
+        using var prepare = _sessionNamespace.Bind(py);
+        using var path = py.Str(directory);
+        prepare.Call(globals, path).Dispose();
+    }
+
+    /// <summary>A session's globals as names and types (one string from Python, so a big namespace costs one conversion).</summary>
+    public (int Count, IReadOnlyList<Sessions.SessionVariable> Listed) Describe(Python py, PyBound globals, int limit)
+    {
+        using var describe = _describe.Bind(py);
+        using var max = py.Int(limit);
+        using var text = describe.Call(globals, max);
+        var lines = text.GetString().Split('\n');
+        var listed = new Sessions.SessionVariable[lines.Length - 1];
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            listed[i - 1] = new Sessions.SessionVariable(lines[i][..tab], lines[i][(tab + 1)..]);
+        }
+        return (int.Parse(lines[0], System.Globalization.CultureInfo.InvariantCulture), listed);
     }
 
     /// <summary>The function to call, importing (or reloading a changed script) as needed.</summary>

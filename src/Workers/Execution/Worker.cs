@@ -136,6 +136,10 @@ internal sealed class Worker
         activity?.SetTag("sidewinder.job.id", item.Id);
         activity?.SetTag("sidewinder.job.kind", item.Job.Kind);
         activity?.SetTag("sidewinder.worker", Name);
+        if (activity is not null && item.Job.Session is { } session)
+        {
+            activity.SetTag("sidewinder.session.id", session.Id);
+        }
 
         JobRunOutcome outcome;
         var output = CapturedOutput.Empty;

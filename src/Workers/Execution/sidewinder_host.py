@@ -610,3 +610,30 @@ def resolve(module_name, function_name):
         with _import_lock:
             module = _load(module_name)
     return getattr(module, function_name)
+
+
+def session_namespace(namespace, directory):
+    """Prepares a new session's globals: SESSION_DIR is the session's own directory, as a pathlib.Path."""
+    import pathlib
+    namespace["SESSION_DIR"] = pathlib.Path(directory)
+
+
+def describe(namespace, limit):
+    """A session's globals for GET /sessions/{id}, names and types only (never values): the number of globals, then one
+    "name<TAB>type" line per listed global. Double-underscore names, and keys that are no identifiers, are left out."""
+    lines = []
+    count = 0
+    for name, value in list(namespace.items()):
+        if name.__class__ is not str or name.startswith("__") or not name.isidentifier():
+            continue
+        count += 1
+        if len(lines) < limit:
+            kind = type(value)
+            try:
+                module, qualname = kind.__module__, kind.__qualname__
+                label = qualname if module == "builtins" else f"{module}.{qualname}"
+            except Exception:  # a class whose metaclass breaks these attributes still has a name
+                label = "?"
+            lines.append(f"{name}\t{label}")
+    lines.insert(0, str(count))
+    return "\n".join(lines)

@@ -33,6 +33,37 @@ public static class WorkerPoolServiceCollectionExtensions
             provider.GetService<IMeterFactory>()));
         return services;
     }
+
+    /// <summary>Adds a singleton <see cref="Sessions.SessionStore"/> over the pool, with validated <see cref="Sessions.PythonSessionOptions"/>
+    /// (bind <see cref="Sessions.PythonSessionOptions.SectionName"/> as for the pool). It is created after the pool, so the container
+    /// disposes it first: sessions end before the workers stop.</summary>
+    public static IServiceCollection AddSessionStore(this IServiceCollection services, Action<Sessions.PythonSessionOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<Sessions.PythonSessionOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Sessions.PythonSessionOptions>, SessionOptionsValidator>());
+        services.TryAddSingleton(provider => new Sessions.SessionStore(
+            provider.GetRequiredService<WorkerPool>(),
+            provider.GetRequiredService<IOptions<Sessions.PythonSessionOptions>>().Value,
+            provider.GetService<ILoggerFactory>(),
+            provider.GetService<IMeterFactory>(),
+            provider.GetService<TimeProvider>()));
+        return services;
+    }
+}
+
+/// <summary>Runs <see cref="Sessions.PythonSessionOptions.Validate"/> for the options system.</summary>
+internal sealed class SessionOptionsValidator : IValidateOptions<Sessions.PythonSessionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Sessions.PythonSessionOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }
 
 /// <summary>Runs <see cref="WorkerPoolOptions.Validate"/> for the options system.</summary>

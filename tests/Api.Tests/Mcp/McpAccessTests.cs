@@ -60,7 +60,7 @@ public sealed class McpAccessTests : IDisposable
 
         var tools = await client.ListToolsAsync();
 
-        Assert.Equal(3, tools.Count);
+        Assert.Equal(10, tools.Count); // python_eval, _run, _call and the seven session tools
     }
 
     [Fact]

@@ -8,13 +8,15 @@ namespace Sidewinder.Api.Tests.Mcp;
 public sealed class McpToolTests(DefaultApi api)
 {
     [Fact]
-    public async Task ListTools_Default_ListsTheThreeToolsWithTheirArguments()
+    public async Task ListTools_Default_ListsTheStatelessAndSessionToolsWithTheirArguments()
     {
         await using var client = await McpConnections.ConnectAsync(api.Factory);
 
         var tools = await client.ListToolsAsync();
 
-        Assert.Equal(["python_call", "python_eval", "python_run"], tools.Select(t => t.Name).Order());
+        Assert.Equal(["python_call", "python_eval", "python_run", "python_session_create", "python_session_delete", "python_session_eval",
+                "python_session_interrupt", "python_session_read_file", "python_session_run", "python_session_write_file"],
+            tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         var run = tools.Single(t => t.Name == "python_run").ProtocolTool.InputSchema;
         Assert.Equal(["code", "returnVariables", "timeoutMs", "variables"], run.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(["code"], run.GetProperty("required").EnumerateArray().Select(e => e.GetString()));

@@ -16,7 +16,9 @@ public sealed class OpenApiDocumentTests(DefaultApi api)
     {
         var paths = (await DocumentAsync()).GetProperty("paths");
 
-        Assert.Equal(["/call", "/eval", "/health/live", "/health/ready", "/info", "/run"],
+        Assert.Equal(["/call", "/eval", "/health/live", "/health/ready", "/info", "/run", "/sessions", "/sessions/{id}",
+                "/sessions/{id}/call", "/sessions/{id}/eval", "/sessions/{id}/files", "/sessions/{id}/files/{path}",
+                "/sessions/{id}/interrupt", "/sessions/{id}/run"],
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 

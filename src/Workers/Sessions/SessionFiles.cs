@@ -1,0 +1,307 @@
+using System.Security.Cryptography;
+
+namespace Sidewinder.Workers.Sessions;
+
+/// <summary>How a file operation of a session ended.</summary>
+public enum SessionFileStatus
+{
+    /// <summary>Done (an existing file was replaced, read, listed or removed).</summary>
+    Ok,
+
+    /// <summary>An upload created a new file.</summary>
+    Created,
+
+    /// <summary>No such file.</summary>
+    NotFound,
+
+    /// <summary>The path is not allowed (traversal, absolute, a symbolic link out of the directory, bad characters); nothing was written.</summary>
+    Invalid,
+
+    /// <summary>The upload is larger than allowed, or would pass the session's total; nothing was written.</summary>
+    TooLarge,
+}
+
+/// <summary>The result of a file operation; <see cref="FullPath"/> is set for a file that can be read.</summary>
+/// <param name="Status">How it ended.</param>
+/// <param name="Message">Why it failed, naming the limit; null on success.</param>
+/// <param name="FullPath">The file on disk (for downloads).</param>
+public sealed record SessionFileResult(SessionFileStatus Status, string? Message = null, string? FullPath = null);
+
+/// <summary>One file of a session's directory.</summary>
+/// <param name="Path">Relative path with <c>/</c> separators.</param>
+/// <param name="Size">Bytes.</param>
+/// <param name="Modified">Last write time (UTC).</param>
+public sealed record SessionFileInfo(string Path, long Size, DateTimeOffset Modified);
+
+/// <summary>A session's own directory: uploads (size-capped, written to a temporary file and renamed, so a refused or
+/// broken upload leaves nothing), downloads, listing and removal, all confined to the directory.</summary>
+/// <remarks>
+/// Paths are relative, <c>/</c>-separated, and refused when they are absolute, contain <c>..</c> or <c>.</c> segments,
+/// empty segments, backslashes, control characters (NUL included) or percent-encoded forms of any of these, or lead
+/// through a symbolic link whose target lies outside the directory. Session code can create symbolic links (it can do
+/// anything the process can), so the check resolves every component that exists at the time of the request.
+/// </remarks>
+public sealed class SessionFiles
+{
+    private const int MaxPathChars = 1024;
+    private const int MaxDepth = 32;
+    private readonly string _root;
+    private readonly string _uploads;
+    private readonly long _maxUpload;
+    private readonly long _maxTotal;
+
+    internal SessionFiles(string directory, string uploads, long maxUpload, long maxTotal)
+    {
+        Directory = directory;
+        _root = directory + System.IO.Path.DirectorySeparatorChar;
+        _uploads = uploads;
+        _maxUpload = maxUpload;
+        _maxTotal = maxTotal;
+    }
+
+    /// <summary>The directory's full path (what session code sees as <c>SESSION_DIR</c>).</summary>
+    public string Directory { get; }
+
+    /// <summary>Bytes of all regular files under the directory now (symbolic links are not followed).</summary>
+    public long UsedBytes()
+    {
+        long total = 0;
+        try
+        {
+            foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*", Recursive))
+            {
+                total += file.Length;
+            }
+        }
+        catch (IOException)
+        {
+            // removed meanwhile
+        }
+        return total;
+    }
+
+    /// <summary>Every regular file under the directory, by path.</summary>
+    public IReadOnlyList<SessionFileInfo> List()
+    {
+        var files = new List<SessionFileInfo>();
+        try
+        {
+            foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*", Recursive))
+            {
+                var relative = System.IO.Path.GetRelativePath(Directory, file.FullName).Replace(System.IO.Path.DirectorySeparatorChar, '/');
+                files.Add(new SessionFileInfo(relative, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
+            }
+        }
+        catch (IOException)
+        {
+            // removed meanwhile
+        }
+        files.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return files;
+    }
+
+    /// <summary>The file to download, or why not.</summary>
+    public SessionFileResult Find(string path)
+    {
+        var resolved = Resolve(path);
+        if (resolved.Status != SessionFileStatus.Ok)
+        {
+            return resolved;
+        }
+        return File.Exists(resolved.FullPath) ? resolved : new SessionFileResult(SessionFileStatus.NotFound, $"No file '{path}' in the session.");
+    }
+
+    /// <summary>Removes a file, or a directory with everything in it.</summary>
+    public SessionFileResult Delete(string path)
+    {
+        var resolved = Resolve(path);
+        if (resolved.Status != SessionFileStatus.Ok)
+        {
+            return resolved;
+        }
+        var full = resolved.FullPath!;
+        if (File.Exists(full))
+        {
+            File.Delete(full);
+            return resolved;
+        }
+        if (System.IO.Directory.Exists(full))
+        {
+            System.IO.Directory.Delete(full, recursive: true);
+            return resolved;
+        }
+        return new SessionFileResult(SessionFileStatus.NotFound, $"No file '{path}' in the session.");
+    }
+
+    /// <summary>Stores <paramref name="content"/> at <paramref name="path"/> (creating directories), replacing a file there.</summary>
+    /// <param name="path">Relative path.</param>
+    /// <param name="content">The bytes.</param>
+    /// <param name="declaredLength">The request's <c>Content-Length</c>, if known: a larger one is refused before reading.</param>
+    /// <param name="cancellationToken">Stops the upload; nothing is written.</param>
+    public async Task<SessionFileResult> WriteAsync(string path, Stream content, long? declaredLength, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var resolved = Resolve(path);
+        if (resolved.Status != SessionFileStatus.Ok)
+        {
+            return resolved;
+        }
+        var full = resolved.FullPath!;
+        if (System.IO.Directory.Exists(full))
+        {
+            return new SessionFileResult(SessionFileStatus.Invalid, $"'{path}' is a directory.");
+        }
+        if (declaredLength > _maxUpload)
+        {
+            return TooLargeUpload(declaredLength.Value);
+        }
+        var existed = File.Exists(full);
+        var replaced = existed ? new FileInfo(full).Length : 0;
+        var room = _maxTotal - (UsedBytes() - replaced);
+        var temporary = System.IO.Path.Combine(_uploads, System.IO.Path.GetFileName(Directory) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        long written = 0;
+        try
+        {
+            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            {
+                var buffer = new byte[64 * 1024];
+                int read;
+                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    written += read;
+                    if (written > _maxUpload)
+                    {
+                        return TooLargeUpload(written);
+                    }
+                    if (written > room)
+                    {
+                        return TooLargeTotal();
+                    }
+                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            // Checked again just before the rename: session code may have made a directory of the path meanwhile.
+            var again = Resolve(path);
+            if (again.Status != SessionFileStatus.Ok)
+            {
+                return again;
+            }
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            File.Move(temporary, full, overwrite: true);
+            return new SessionFileResult(existed ? SessionFileStatus.Ok : SessionFileStatus.Created, null, full);
+        }
+        finally
+        {
+            File.Delete(temporary); // gone after the rename; a refused or broken upload leaves nothing
+        }
+    }
+
+    private SessionFileResult TooLargeUpload(long size) => new(SessionFileStatus.TooLarge,
+        $"The upload has {(size > _maxUpload ? "more than " + _maxUpload : size.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes; the limit is {_maxUpload} (Sessions:MaxUploadBytes).");
+
+    private SessionFileResult TooLargeTotal() => new(SessionFileStatus.TooLarge,
+        $"The upload would take the session's files past {_maxTotal} bytes (Sessions:MaxFilesBytes).");
+
+    /// <summary>The full path of a valid relative path inside the directory, or why it is refused.</summary>
+    public SessionFileResult Resolve(string path)
+    {
+        if (CheckPath(path) is { } problem)
+        {
+            return new SessionFileResult(SessionFileStatus.Invalid, problem);
+        }
+        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(Directory, path.Replace('/', System.IO.Path.DirectorySeparatorChar)));
+        if (!full.StartsWith(_root, StringComparison.Ordinal))
+        {
+            return new SessionFileResult(SessionFileStatus.Invalid, $"'{path}' is outside the session's directory.");
+        }
+        // Every existing component: a symbolic link must stay inside the directory (session code may have made one).
+        var current = Directory;
+        foreach (var segment in path.Split('/'))
+        {
+            current = System.IO.Path.Combine(current, segment);
+            FileSystemInfo info = new FileInfo(current);
+            if (!info.Exists)
+            {
+                info = new DirectoryInfo(current);
+                if (!info.Exists)
+                {
+                    break;
+                }
+            }
+            if (info.LinkTarget is not null)
+            {
+                var target = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+                if (target is null || !(target + System.IO.Path.DirectorySeparatorChar).StartsWith(_root, StringComparison.Ordinal))
+                {
+                    return new SessionFileResult(SessionFileStatus.Invalid, $"'{path}' leads through a symbolic link that points out of the session's directory.");
+                }
+            }
+        }
+        return new SessionFileResult(SessionFileStatus.Ok, null, full);
+    }
+
+    /// <summary>Why a relative path is refused, or null. Checks the path as given and once percent-decoded, so that an
+    /// encoded <c>%2e%2e%2f</c> is caught even where the HTTP layer left it encoded.</summary>
+    public static string? CheckPath(string path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return "The file path must not be empty.";
+        }
+        if (path.Length > MaxPathChars)
+        {
+            return $"The file path has {path.Length} characters; the limit is {MaxPathChars}.";
+        }
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(path);
+        }
+        catch (UriFormatException)
+        {
+            return $"The file path '{path}' is not valid.";
+        }
+        return Check(path) ?? (decoded == path ? null : Check(decoded));
+
+        static string? Check(string path)
+        {
+            if (path.StartsWith('/') || path.Contains('\\', StringComparison.Ordinal) || (path.Length > 1 && path[1] == ':'))
+            {
+                return $"The file path '{Printable(path)}' must be relative, with '/' separators (no absolute paths, drive letters or backslashes).";
+            }
+            foreach (var c in path)
+            {
+                if (char.IsControl(c))
+                {
+                    return $"The file path '{Printable(path)}' contains a control character (U+{(int)c:X4}).";
+                }
+            }
+            var segments = path.Split('/');
+            if (segments.Length > MaxDepth)
+            {
+                return $"The file path has {segments.Length} segments; the limit is {MaxDepth}.";
+            }
+            foreach (var segment in segments)
+            {
+                if (segment is "" or "." or "..")
+                {
+                    return $"The file path '{Printable(path)}' has an empty, '.' or '..' segment; paths stay inside the session's directory.";
+                }
+                if (segment.Length > 255)
+                {
+                    return "A file name in the path is longer than 255 characters.";
+                }
+            }
+            return null;
+        }
+    }
+
+    private static string Printable(string path) => new([.. path.Select(static c => char.IsControl(c) ? '?' : c)]);
+
+    private static readonly EnumerationOptions Recursive = new()
+    {
+        RecurseSubdirectories = true,
+        AttributesToSkip = FileAttributes.ReparsePoint, // symbolic links are neither listed nor followed
+        IgnoreInaccessible = true,
+    };
+}

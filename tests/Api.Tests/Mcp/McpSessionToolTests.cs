@@ -1,0 +1,48 @@
+using System.Text.Json;
+using ModelContextProtocol.Client;
+
+namespace Sidewinder.Api.Tests.Mcp;
+
+[Collection(ApiTests.Name)]
+public sealed class McpSessionToolTests(DefaultApi api)
+{
+    [Fact]
+    public async Task SessionTools_CreateRunEvalFilesDelete_KeepStateAcrossCalls()
+    {
+        await using var client = await McpConnections.ConnectAsync(api.Factory);
+
+        var created = await client.CallToolAsync("python_session_create", new Dictionary<string, object?> { ["variables"] = new { n = 20 } });
+        var id = created.StructuredContent!.Value.Str("id");
+        var run = await client.CallToolAsync("python_session_run", new Dictionary<string, object?> { ["sessionId"] = id, ["code"] = "import math\nr = n + 5" });
+        var eval = await client.CallToolAsync("python_session_eval", new Dictionary<string, object?> { ["sessionId"] = id, ["code"] = "math.sqrt(r)" });
+        var written = await client.CallToolAsync("python_session_write_file", new Dictionary<string, object?> { ["sessionId"] = id, ["path"] = "notes.txt", ["text"] = "hello" });
+        var read = await client.CallToolAsync("python_session_eval", new Dictionary<string, object?> { ["sessionId"] = id, ["code"] = "(SESSION_DIR / 'notes.txt').read_text()" });
+        await client.CallToolAsync("python_session_run", new Dictionary<string, object?> { ["sessionId"] = id, ["code"] = "(SESSION_DIR / 'out.txt').write_text('bye')" });
+        var file = await client.CallToolAsync("python_session_read_file", new Dictionary<string, object?> { ["sessionId"] = id, ["path"] = "out.txt" });
+        var deleted = await client.CallToolAsync("python_session_delete", new Dictionary<string, object?> { ["sessionId"] = id });
+        var gone = await client.CallToolAsync("python_session_eval", new Dictionary<string, object?> { ["sessionId"] = id, ["code"] = "r" });
+
+        Assert.NotEqual(true, run.IsError);
+        Assert.Equal(5.0, eval.StructuredContent!.Value.GetProperty("value").GetDouble());
+        Assert.NotEqual(true, written.IsError);
+        Assert.Equal("hello", read.StructuredContent!.Value.Str("value"));
+        Assert.Equal("bye", file.Text());
+        Assert.NotEqual(true, deleted.IsError);
+        Assert.True(gone.IsError);
+        Assert.Equal("urn:sidewinder:problem:session-not-found", gone.StructuredContent!.Value.Str("type"));
+    }
+
+    [Fact]
+    public async Task SessionWriteFile_TraversingPath_IsAToolErrorAndWritesNothing()
+    {
+        await using var client = await McpConnections.ConnectAsync(api.Factory);
+        var id = (await client.CallToolAsync("python_session_create", new Dictionary<string, object?>())).StructuredContent!.Value.Str("id");
+
+        var written = await client.CallToolAsync("python_session_write_file", new Dictionary<string, object?> { ["sessionId"] = id, ["path"] = "../escape.txt", ["text"] = "x" });
+        var listed = await client.CallToolAsync("python_session_read_file", new Dictionary<string, object?> { ["sessionId"] = id });
+
+        Assert.True(written.IsError);
+        Assert.Empty(listed.StructuredContent!.Value.GetProperty("files").EnumerateArray());
+        await client.CallToolAsync("python_session_delete", new Dictionary<string, object?> { ["sessionId"] = id });
+    }
+}
