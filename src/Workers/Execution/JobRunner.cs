@@ -160,13 +160,20 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         }
         finally
         {
-            ReleaseContents(globals);
+            ReleaseContents(job, globals);
         }
     }
 
-    /// <summary>Frees what a job's globals hold while the job is still running (its deadline and output capture apply),
-    /// unless a thread the job started still runs; see <see cref="PythonHost.Release"/>.</summary>
-    private void ReleaseContents(PyBound globals) => host.Release(globals.Py, globals);
+    /// <summary>Frees what a stateless job's globals hold while the job is still running (its deadline and output capture
+    /// apply), unless a thread the job started still runs; see <see cref="PythonHost.Release"/>. A session's globals are
+    /// its state: they stay until the session ends.</summary>
+    private void ReleaseContents(PythonJob job, PyBound globals)
+    {
+        if (job.Session is null)
+        {
+            host.Release(globals.Py, globals);
+        }
+    }
 
     private JobRunOutcome RunCell(Python py, RunJob job)
     {
@@ -177,7 +184,7 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         }
         finally
         {
-            ReleaseContents(globals);
+            ReleaseContents(job, globals);
         }
     }
 
