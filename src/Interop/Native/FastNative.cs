@@ -9,7 +9,7 @@ namespace Sidewinder.Interop.Native;
 /// neither type is tracked by the cyclic GC), reading a tuple slot, and <c>PyList_SetItem</c> into an empty slot of a
 /// new list (there is no old item whose release could run a finalizer). Callers elsewhere use the normal declarations.
 /// </remarks>
-internal static partial class FastNative
+internal static unsafe partial class FastNative
 {
     [LibraryImport(PythonLibrary.Name), SuppressGCTransition] public static partial NewRef PyLong_FromLongLong(long value);
     [LibraryImport(PythonLibrary.Name), SuppressGCTransition] public static partial NewRef PyFloat_FromDouble(double value);
@@ -18,4 +18,10 @@ internal static partial class FastNative
     /// <summary>Only into an empty slot of a list this thread just created.</summary>
     [LibraryImport(PythonLibrary.Name, EntryPoint = "PyList_SetItem"), SuppressGCTransition]
     public static partial int PyList_SetItem(BorrowedRef list, nint index, NewRef item);
+}
+
+/// <summary>Capsule reads on the callback path: a pure C lookup, no Python code.</summary>
+internal static unsafe partial class FastNative
+{
+    [LibraryImport(PythonLibrary.Name), SuppressGCTransition] public static partial nint PyCapsule_GetPointer(BorrowedRef capsule, byte* name);
 }

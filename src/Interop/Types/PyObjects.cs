@@ -56,7 +56,7 @@ public readonly ref struct PySet : IPyObjectType<PySet>
 }
 
 /// <summary>A module view.</summary>
-public readonly ref struct PyModule : IPyObjectType<PyModule>
+public readonly ref partial struct PyModule : IPyObjectType<PyModule>
 {
     private readonly PyBound _module;
 
