@@ -33,10 +33,7 @@ internal static unsafe partial class Protocols
 
     [LibraryImport(PythonLibrary.Name)] public static partial int PyObject_GetBuffer(BorrowedRef exporter, Py_buffer* view, int flags);
     [LibraryImport(PythonLibrary.Name)] public static partial void PyBuffer_Release(Py_buffer* view);
-    [LibraryImport(PythonLibrary.Name)] public static partial int PyBuffer_FillInfo(Py_buffer* view, BorrowedRef exporter, nint buffer, nint length, int readOnly, int flags);
-    [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyType_FromSpec(PyTypeSpec* spec);
-    [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyType_GenericNew(BorrowedRef type, BorrowedRef args, BorrowedRef kwargs);
-    [LibraryImport(PythonLibrary.Name)] public static partial nint PyType_GetSlot(BorrowedRef type, int slot);
+    [LibraryImport(PythonLibrary.Name)] public static partial NewRef PyType_FromSpecWithBases(PyTypeSpec* spec, BorrowedRef bases);
 
     public const int METH_VARARGS = 0x0001;
     public const int METH_KEYWORDS = 0x0002;
@@ -52,10 +49,6 @@ internal static unsafe partial class Protocols
     // Include/typeslots.h
     public const int Py_bf_getbuffer = 1;
     public const int Py_bf_releasebuffer = 2;
-    public const int Py_tp_dealloc = 52;
-    public const int Py_tp_doc = 56;
-    public const int Py_tp_free = 74;
-    public const ulong Py_TPFLAGS_DEFAULT = 0;
 }
 
 /// <summary><c>PyMethodDef</c> (Include/methodobject.h): four pointer-sized fields, stable ABI.</summary>
