@@ -42,8 +42,8 @@ public readonly ref partial struct Python
 /// </remarks>
 internal static unsafe class BufferExport
 {
-    private static readonly Lock s_gate = new();
-    private static nint s_type;
+    // Created by running Python (a class statement), so a thread that finds another creating it waits detached.
+    private static readonly PyOnceCell<nint> s_type = new();
 
     internal sealed class State : IDisposable
     {
@@ -118,34 +118,28 @@ internal static unsafe class BufferExport
     }
 
     /// <summary>The exporter type, created on first use and kept for the life of the interpreter.</summary>
-    private static nint ExporterType(Python py)
-    {
-        lock (s_gate)
-        {
-            if (s_type != 0)
-            {
-                return s_type;
-            }
-            using var globals = py.NewGlobals("sidewinder");
-            using var code = py.Compile("class _Base:\n    __slots__ = ('_sidewinder_state',)\n", "<sidewinder buffer>", CompileMode.Exec);
-            py.Execute(code, globals);
-            using var baseType = globals.GetItem("_Base");
-            using var bases = py.Own(Containers.PyTuple_New(1));
-            var item = baseType.Borrow().NewReference();
-            _ = Containers.PyTuple_SetItem(bases.Borrow(), 0, item.Steal());
+    private static nint ExporterType(Python py) => s_type.GetOrInit(py, CreateExporterType);
 
-            var slots = stackalloc PyTypeSlot[3];
-            slots[0] = new PyTypeSlot { Slot = Protocols.Py_bf_getbuffer, Pfunc = (nint)(delegate* unmanaged<nint, Py_buffer*, int, int>)&GetBuffer };
-            slots[1] = new PyTypeSlot { Slot = Protocols.Py_bf_releasebuffer, Pfunc = (nint)(delegate* unmanaged<nint, Py_buffer*, void>)&ReleaseBuffer };
-            slots[2] = default;
-            // The spec's name must outlive the type: a static UTF-8 literal does.
-            fixed (byte* name = "sidewinder.SharedBuffer"u8)
-            {
-                var spec = new PyTypeSpec { Name = name, BasicSize = 0, ItemSize = 0, Flags = 0, Slots = slots };
-                var type = py.Own(Protocols.PyType_FromSpecWithBases(&spec, bases.Borrow()));
-                s_type = type.Steal().Pointer; // kept for the interpreter's life
-            }
-            return s_type;
+    private static nint CreateExporterType(Python py)
+    {
+        using var globals = py.NewGlobals("sidewinder");
+        using var code = py.Compile("class _Base:\n    __slots__ = ('_sidewinder_state',)\n", "<sidewinder buffer>", CompileMode.Exec);
+        py.Execute(code, globals);
+        using var baseType = globals.GetItem("_Base");
+        using var bases = py.Own(Containers.PyTuple_New(1));
+        var item = baseType.Borrow().NewReference();
+        _ = Containers.PyTuple_SetItem(bases.Borrow(), 0, item.Steal());
+
+        var slots = stackalloc PyTypeSlot[3];
+        slots[0] = new PyTypeSlot { Slot = Protocols.Py_bf_getbuffer, Pfunc = (nint)(delegate* unmanaged<nint, Py_buffer*, int, int>)&GetBuffer };
+        slots[1] = new PyTypeSlot { Slot = Protocols.Py_bf_releasebuffer, Pfunc = (nint)(delegate* unmanaged<nint, Py_buffer*, void>)&ReleaseBuffer };
+        slots[2] = default;
+        // The spec's name must outlive the type: a UTF-8 literal lives in the assembly's data.
+        fixed (byte* name = "sidewinder.SharedBuffer"u8)
+        {
+            var spec = new PyTypeSpec { Name = name, BasicSize = 0, ItemSize = 0, Flags = 0, Slots = slots };
+            var type = py.Own(Protocols.PyType_FromSpecWithBases(&spec, bases.Borrow()));
+            return type.Steal().Pointer; // kept for the interpreter's life
         }
     }
 
