@@ -20,6 +20,7 @@ public class TypedInteropBenchmarks
     private PyCode _callDotNet = null!;
     private PyCode _callPython = null!;
     private PyCode _emptyLoop = null!;
+    private PyCode _rangeList = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -43,6 +44,7 @@ public class TypedInteropBenchmarks
         _callDotNet = py.Compile($"for i in range({Calls}): inc(i)", "<bench>", CompileMode.Exec);
         _callPython = py.Compile($"for i in range({Calls}): py_inc(i)", "<bench>", CompileMode.Exec);
         _emptyLoop = py.Compile($"for i in range({Calls}): pass", "<bench>", CompileMode.Exec);
+        _rangeList = py.Compile($"list(range({Items}))", "<bench>", CompileMode.Eval);
     }
 
     [GlobalCleanup]
@@ -54,6 +56,7 @@ public class TypedInteropBenchmarks
         _callDotNet.Dispose();
         _callPython.Dispose();
         _emptyLoop.Dispose();
+        _rangeList.Dispose();
         _threadState.Dispose();
         _runtime.Dispose();
     }
@@ -78,6 +81,16 @@ public class TypedInteropBenchmarks
         using var scope = _runtime.Attach();
         using var list = scope.Python.List(_longs);
         return list.Count;
+    }
+
+    [Benchmark(Description = "10k ints -> list in Python itself: list(range(10000)) (calibration)")]
+    public long BuildListInPython()
+    {
+        using var scope = _runtime.Attach();
+        var py = scope.Python;
+        using var globals = _globals.Bind(py);
+        using var list = py.Evaluate(_rangeList, globals);
+        return list.Length();
     }
 
     [Benchmark(Description = "10k ints -> list, py.ToPython(long[])")]
