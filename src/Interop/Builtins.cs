@@ -42,10 +42,13 @@ internal sealed unsafe class Builtins
         RuntimeError = Exception("PyExc_RuntimeError");
         StopIteration = Exception("PyExc_StopIteration");
         AttributeError = Exception("PyExc_AttributeError");
+        KeyError = Exception("PyExc_KeyError");
+        ModuleType = PythonLibrary.GetExport("PyModule_Type");
+        HasCriticalSections = IsFreeThreadedBuild() && PythonLibrary.TryGetExport("PyCriticalSection_Begin", out _);
 
         Interpreter = State.PyInterpreterState_Get();
         VersionText = Marshal.PtrToStringUTF8((nint)Lifecycle.Py_GetVersion()) ?? "";
-        IsFreeThreaded = ReadAbiFlags().Contains('t', StringComparison.Ordinal);
+        IsFreeThreaded = IsFreeThreadedBuild();
         HasStrongListGetter = PythonLibrary.TryGetExport("PyList_GetItemRef", out _);
         HasStrongDictGetter = PythonLibrary.TryGetExport("PyDict_GetItemRef", out _);
         HasRaisedExceptionApi = PythonLibrary.TryGetExport("PyErr_GetRaisedException", out _);
@@ -80,6 +83,12 @@ internal sealed unsafe class Builtins
     public nint RuntimeError { get; }
     public nint StopIteration { get; }
     public nint AttributeError { get; }
+    public nint KeyError { get; }
+    public nint ModuleType { get; }
+
+    /// <summary>Free-threaded 3.13+: <c>PyCriticalSection_Begin/End</c> exist and do something (on GIL builds they are
+    /// no-ops, and 3.11/3.12 lack them, so Interop skips the calls there).</summary>
+    public bool HasCriticalSections { get; }
 
     /// <summary>The main interpreter (the only one Sidewinder uses).</summary>
     public nint Interpreter { get; }
@@ -98,6 +107,8 @@ internal sealed unsafe class Builtins
 
     // PyExc_* are `PyObject *` variables: the export is the address of the pointer.
     private static nint Exception(string symbol) => *(nint*)PythonLibrary.GetExport(symbol);
+
+    private static bool IsFreeThreadedBuild() => ReadAbiFlags().Contains('t', StringComparison.Ordinal);
 
     private static string ReadAbiFlags()
     {

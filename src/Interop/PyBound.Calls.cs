@@ -68,20 +68,36 @@ public readonly ref partial struct PyBound
         // Snapshot the dict into a names tuple and a values tuple that own their items.
         using var names = _py.Own(Containers.PyTuple_New(keywords));
         using var values = _py.Own(Containers.PyTuple_New(keywords));
-        nint pos = 0, key, value;
-        var index = 0;
-        while (index < keywords && Containers.PyDict_Next(kwargs.Borrow(), &pos, &key, &value) != 0)
+        // PyDict_Next hands out borrowed references: on a free-threaded build another thread could replace a value and
+        // free it between the read and the incref, so the snapshot is taken inside the dict's critical section. Nothing in
+        // the loop runs Python code (the str check reads type flags only), so the section is never suspended midway.
+        var section = _py.B.HasCriticalSections ? PyCriticalSection.Begin(kwargs.Borrow()) : null;
+        try
         {
-            if (!IsStr(key))
+            nint pos = 0, key, value;
+            var index = 0;
+            while (index < keywords && Containers.PyDict_Next(kwargs.Borrow(), &pos, &key, &value) != 0)
             {
-                throw new ArgumentException("Keyword argument names must be strings.", nameof(kwargs));
+                if (!IsStr(key))
+                {
+                    throw new ArgumentException("Keyword argument names must be strings.", nameof(kwargs));
+                }
+                var name = new BorrowedRef(key).NewReference();
+                var item = new BorrowedRef(value).NewReference();
+                _ = Containers.PyTuple_SetItem(names.Borrow(), index, name.Steal());
+                _ = Containers.PyTuple_SetItem(values.Borrow(), index, item.Steal());
+                buffer[1 + positional + index] = value;
+                index++;
             }
-            var name = new BorrowedRef(key).NewReference();
-            var item = new BorrowedRef(value).NewReference();
-            _ = Containers.PyTuple_SetItem(names.Borrow(), index, name.Steal());
-            _ = Containers.PyTuple_SetItem(values.Borrow(), index, item.Steal());
-            buffer[1 + positional + index] = value;
-            index++;
+            if (index < keywords)
+            {
+                // Shrunk by another thread after PyDict_Size: the names tuple would hold empty slots.
+                throw new InvalidOperationException("The kwargs dict changed size while the call was being made.");
+            }
+        }
+        finally
+        {
+            PyCriticalSection.End(section);
         }
         fixed (nint* p = buffer)
         {
@@ -125,8 +141,9 @@ public readonly ref partial struct PyBound
     }
 }
 
-/// <summary>Enumerates a Python iterator; works with <c>foreach</c>.</summary>
-public ref struct PyIterator
+/// <summary>Enumerates a Python iterator; works with <c>foreach</c>. Also a typed view: <c>obj.Cast&lt;PyIterator&gt;()</c>
+/// for an object that is already an iterator (<c>PyIter_Check</c>), sharing its reference.</summary>
+public ref struct PyIterator : IPyObjectType<PyIterator>
 {
     private readonly Python _py;
     private readonly PyBound _iterator;
@@ -141,6 +158,17 @@ public ref struct PyIterator
 
     /// <summary>The current item, valid until the next <see cref="MoveNext"/>.</summary>
     public readonly PyBound Current => _current;
+
+    /// <inheritdoc />
+    public static string PythonTypeName => "iterator";
+
+    /// <inheritdoc />
+    public static bool TypeCheck(PyBound obj) => Protocols.PyIter_Check(obj.Borrow()) != 0;
+
+    static PyIterator IPyObjectType<PyIterator>.Wrap(PyBound obj) => new(obj.Py, obj);
+
+    /// <inheritdoc />
+    public readonly PyBound AsBound => _iterator;
 
     /// <summary>For <c>foreach</c>.</summary>
     public readonly PyIterator GetEnumerator() => this;

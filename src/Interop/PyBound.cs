@@ -42,6 +42,13 @@ public readonly ref partial struct PyBound
 
     internal BorrowedRef Borrow() => new(_pointer);
 
+    /// <summary>A handle over someone else's reference, for passing a borrowed object to code that takes a
+    /// <see cref="PyBound"/> without disposing it (converters, callbacks). Never dispose the result.</summary>
+    internal static PyBound Borrowed(Python py, nint pointer) => new(py, pointer);
+
+    /// <summary>Hands this handle's reference on (to a stealing function); the handle must not be used or disposed afterwards.</summary>
+    internal NewRef Steal() => new(_pointer);
+
     internal nint Pointer => _pointer;
 
     /// <summary>The token this handle is bound to.</summary>

@@ -186,7 +186,7 @@ public readonly ref partial struct Python
     }
 
     /// <inheritdoc cref="Str(string)"/>
-    public unsafe PyBound Str(ReadOnlySpan<char> value)
+    public unsafe PyBound Str(scoped ReadOnlySpan<char> value)
     {
         // UTF-16 with surrogatepass keeps lone surrogates, which UTF-8 encoding would replace.
         var byteOrder = -1; // little endian
@@ -198,7 +198,7 @@ public readonly ref partial struct Python
     }
 
     /// <summary>A Python <c>str</c> from UTF-8 bytes (invalid UTF-8 raises UnicodeDecodeError).</summary>
-    public unsafe PyBound StrFromUtf8(ReadOnlySpan<byte> utf8)
+    public unsafe PyBound StrFromUtf8(scoped ReadOnlySpan<byte> utf8)
     {
         fixed (byte* p = utf8)
         {
@@ -242,7 +242,7 @@ public readonly ref partial struct Python
     public PyBound Bool(bool value) => PyBound.NewReference(this, value ? B.True : B.False);
 
     /// <summary>A Python <c>bytes</c> copy of <paramref name="value"/>.</summary>
-    public unsafe PyBound Bytes(ReadOnlySpan<byte> value)
+    public unsafe PyBound Bytes(scoped ReadOnlySpan<byte> value)
     {
         fixed (byte* p = value)
         {

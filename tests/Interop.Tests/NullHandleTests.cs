@@ -124,6 +124,12 @@ public sealed class NullHandleTests(RuntimeFixture fixture)
     /// dynamic method does the call; PyBound arguments are null handles too, other arguments ordinary values.</summary>
     private static void InvokeOnNullHandle(MethodInfo method)
     {
+        if (method.IsGenericMethodDefinition)
+        {
+            // Close generic members (Cast<T>, TryCast<T>, Extract<T>) over a view type or a plain value type.
+            method = method.MakeGenericMethod(method.GetGenericArguments()
+                .Select(t => t.GetGenericParameterConstraints().Length > 0 ? typeof(PyList) : typeof(int)).ToArray());
+        }
         var parameters = method.GetParameters();
         var values = parameters.Select(p => ArgumentFor(p.ParameterType)).ToArray();
         var dynamic = new DynamicMethod("CallOnNull", typeof(void), [typeof(object?[])], typeof(NullHandleTests).Module, skipVisibility: true);
@@ -135,6 +141,12 @@ public sealed class NullHandleTests(RuntimeFixture fixture)
         for (var i = 0; i < parameters.Length; i++)
         {
             var type = parameters[i].ParameterType;
+            if (type.IsByRef)
+            {
+                var target = il.DeclareLocal(type.GetElementType()!);
+                il.Emit(OpCodes.Ldloca, target);
+                continue;
+            }
             if (type == typeof(PyBound))
             {
                 var local = il.DeclareLocal(type);
@@ -158,7 +170,7 @@ public sealed class NullHandleTests(RuntimeFixture fixture)
     }
 
     private static object? ArgumentFor(Type type) =>
-        type.IsByRefLike ? null // a PyBound: the dynamic method passes a null handle itself
+        type.IsByRef || type.IsByRefLike ? null // an out parameter or a PyBound: the dynamic method passes a null handle itself
         : type == typeof(string) ? "name"
         : type == typeof(Utf8JsonWriter) ? new Utf8JsonWriter(Stream.Null)
         : type.IsValueType && Nullable.GetUnderlyingType(type) is null ? Activator.CreateInstance(type)

@@ -72,11 +72,33 @@ internal static unsafe class ExceptionBuilder
             suppress = !suppressContext.IsNull && Truthy(suppressContext.Borrow());
         }
 
-        if (Objects.PyType_IsSubtype(type.Borrow(), new BorrowedRef(py.B.SyntaxError)) != 0)
+        var built = Objects.PyType_IsSubtype(type.Borrow(), new BorrowedRef(py.B.SyntaxError)) != 0
+            ? BuildSyntaxError(exception, typeName, frames)
+            : new PythonException(typeName, StrOf(exception), frames, cause, context, suppress, omitted);
+        built.PythonTypeHierarchy = Hierarchy(type.Borrow());
+        return built;
+    }
+
+    /// <summary>The names of the type's <c>__mro__</c>, spelt like <see cref="TypeName"/>, for <see cref="PythonException.Is(string)"/>.</summary>
+    private static string[] Hierarchy(BorrowedRef type)
+    {
+        using var mro = Attr(type, "__mro__"u8);
+        if (mro.IsNull)
         {
-            return BuildSyntaxError(exception, typeName, frames);
+            return [];
         }
-        return new PythonException(typeName, StrOf(exception), frames, cause, context, suppress, omitted);
+        var count = Containers.PyTuple_Size(mro.Borrow());
+        if (count < 0)
+        {
+            Errors.PyErr_Clear();
+            return [];
+        }
+        var names = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            names[i] = TypeName(Containers.PyTuple_GetItem(mro.Borrow(), i).Pointer);
+        }
+        return names;
     }
 
     /// <summary>The cause or context (a new reference, possibly null), unless already on the chain.</summary>

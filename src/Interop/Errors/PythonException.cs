@@ -37,6 +37,29 @@ public class PythonException : Exception
     /// <summary><c>str(exc)</c>.</summary>
     public string PythonMessage { get; }
 
+    /// <summary>The names of the exception type and its bases (<c>__mro__</c>), spelt like <see cref="PythonType"/>:
+    /// <c>KeyError</c>, <c>LookupError</c>, <c>Exception</c>, <c>BaseException</c>, <c>object</c>. Empty for an exception
+    /// created in .NET.</summary>
+    public IReadOnlyList<string> PythonTypeHierarchy { get; internal set; } = [];
+
+    /// <summary>Whether the Python exception is an instance of the named type, subclasses included, like
+    /// <c>except ValueError:</c> — <c>ex.Is("LookupError")</c> is true for a <c>KeyError</c>. Names are spelt as in
+    /// <see cref="PythonType"/> (built-ins bare, others with their module: <c>json.decoder.JSONDecodeError</c>).</summary>
+    public bool Is(string pythonType) =>
+        PythonType == pythonType || PythonTypeHierarchy.Contains(pythonType, StringComparer.Ordinal);
+
+    /// <summary>Whether the Python exception is an instance of <paramref name="type"/> (a type object), subclasses included.</summary>
+    public bool Is(Python py, PyBound type)
+    {
+        _ = py;
+        return Is(type.Cast<PyType>().Name);
+    }
+
+    /// <summary>An exception to throw from .NET code that Python calls: it is raised in Python as
+    /// <paramref name="pythonType"/> (a built-in name such as <c>ValueError</c>, or <c>module.Name</c> of an importable
+    /// exception class) with <paramref name="message"/>.</summary>
+    public static PythonException Raise(string pythonType, string message) => new(pythonType, message, []);
+
     /// <summary>Traceback frames, outermost first (as Python prints them).</summary>
     public IReadOnlyList<PythonFrame> Frames { get; }
 
