@@ -196,7 +196,10 @@ public sealed class McpToolTests(DefaultApi api)
         var result = await client.CallToolAsync("python_eval", new Dictionary<string, object?> { ["code"] = "'secret' * 2" });
 
         var jobId = result.StructuredContent!.Value.Str("jobId");
-        var entry = Assert.Single(api.Factory.Logs.Entries, e => e.EventName == "RequestCompleted" && Equals(e.Properties["JobId"], jobId));
+        // The request line is written when the response has completed, which can be after the client read it.
+        bool Logged(LogEntry e) => e.EventName == "RequestCompleted" && Equals(e.Properties["JobId"], jobId);
+        await Wait.UntilAsync(() => api.Factory.Logs.Entries.Any(Logged), "the request line");
+        var entry = Assert.Single(api.Factory.Logs.Entries, Logged);
         Assert.Equal("/mcp", entry.Properties["Path"]);
         Assert.Equal("ok", entry.Properties["Outcome"]);
         Assert.DoesNotContain("secret", entry.Message, StringComparison.Ordinal);
