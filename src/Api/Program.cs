@@ -6,6 +6,7 @@ using Sidewinder.Api.Mcp;
 using Sidewinder.Api.OpenApi;
 using Sidewinder.Api.Security;
 using Sidewinder.Api.Status;
+using Sidewinder.Api.Streaming;
 using Sidewinder.Api.Telemetry;
 
 // Content root = the application folder, so appsettings.json and the bundled scripts are found from any working directory.
@@ -20,6 +21,7 @@ builder.AddApiKeyAuthentication();
 builder.AddRequestLimits();
 builder.AddProblemResponses();
 builder.AddSwaggerDocs();
+builder.AddEventStreams();
 builder.AddMcpServer();
 
 var app = builder.Build();
@@ -34,6 +36,7 @@ app.UseSwaggerDocs();
 
 app.MapStatusEndpoints();
 app.MapExecutionEndpoints();
+app.MapPlayground();
 app.MapMetricsEndpoint();
 app.MapMcpEndpoint();
 app.LogStartup();

@@ -11,6 +11,7 @@ internal static class ExecutionMetadataExtensions
     public static RouteHandlerBuilder ProducesExecutionResponses(this RouteHandlerBuilder group)
     {
         group.Produces<ExecutionResponse>(StatusCodes.Status200OK);
+        group.Produces<string>(StatusCodes.Status200OK, Streaming.EventStreams.ContentType); // described by StreamingOperationFilter
         foreach (var status in ProblemStatuses)
         {
             group.Produces<ExecutionProblem>(status, ProblemTypes.ContentType);
