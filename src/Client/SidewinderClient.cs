@@ -17,6 +17,13 @@ public interface ISidewinderClient
     /// <summary>Calls a function of a script or an installed module (<c>POST /call</c>).</summary>
     /// <exception cref="SidewinderException">The service answered with a problem (see the subclasses).</exception>
     Task<ExecutionResult> CallAsync(CallRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs statements and yields their output as it happens (<c>POST /run</c> with <c>Accept: text/event-stream</c>):
+    /// <see cref="OutputEvent"/>, <see cref="DisplayEvent"/> and <see cref="LogEvent"/>, then one <see cref="ResultEvent"/>.</summary>
+    /// <remarks>Stopping the enumeration (or cancelling) closes the connection, which cancels the job.</remarks>
+    /// <exception cref="SidewinderException">The service refused the request, or the run failed (thrown at the end of
+    /// the events that came before, as <see cref="RunAsync"/> would throw it).</exception>
+    IAsyncEnumerable<ExecutionEvent> StreamRunAsync(RunRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The typed client over an <see cref="HttpClient"/> whose base address (and key header) are set, as
@@ -40,12 +47,22 @@ public sealed class SidewinderClient(HttpClient http) : ISidewinderClient
     public Task<ExecutionResult> CallAsync(CallRequest request, CancellationToken cancellationToken = default) =>
         PostAsync("call", request, cancellationToken);
 
-    private async Task<ExecutionResult> PostAsync<TRequest>(string path, TRequest request, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public IAsyncEnumerable<ExecutionEvent> StreamRunAsync(RunRequest request, CancellationToken cancellationToken = default) =>
+        EventStream.ReadAsync(http, "run", Body(request), cancellationToken);
+
+    private static ByteArrayContent Body<TRequest>(TRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Bytes, not a stream: a retry sends the same body again.
-        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, SidewinderJson.Options));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, SidewinderJson.Options));
         content.Headers.ContentType = Json;
+        return content;
+    }
+
+    private async Task<ExecutionResult> PostAsync<TRequest>(string path, TRequest request, CancellationToken cancellationToken)
+    {
+        using var content = Body(request);
         using var response = await http.PostAsync(path, content, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
