@@ -50,9 +50,11 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
     private CallToolResult Success(ExecutionResponse response)
     {
         var body = JsonSerializer.SerializeToElement(response, Json);
+        var images = ToolImages.Of(response.Outputs);
+        var text = images.Count == 0 ? body.GetRawText() : ToolImages.WithoutImageData(body);
         return new CallToolResult
         {
-            Content = [new TextContentBlock { Text = body.GetRawText() }],
+            Content = [new TextContentBlock { Text = text }, .. images],
             StructuredContent = body,
         };
     }
@@ -60,7 +62,7 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
     private CallToolResult Error(ExecutionProblem problem) => new()
     {
         IsError = true,
-        Content = [new TextContentBlock { Text = Render(problem) }],
+        Content = [new TextContentBlock { Text = Render(problem) }, .. ToolImages.Of(problem.Outputs)],
         StructuredContent = JsonSerializer.SerializeToElement(problem, Json),
     };
 
