@@ -33,15 +33,17 @@ class DeadlineExceeded(BaseException):
 
 
 class _Buffer:
-    __slots__ = ("parts", "size", "limit", "truncated", "kind", "token")
+    __slots__ = ("parts", "size", "limit", "truncated", "kind", "token", "pending", "context")
 
-    def __init__(self, limit, kind, token):
+    def __init__(self, limit, kind, context):
         self.parts = []
         self.size = 0
         self.limit = limit
         self.truncated = False
         self.kind = kind  # EVENT_STDOUT or EVENT_STDERR
-        self.token = token  # the job's event stream (see set_emitter), or None
+        self.token = context.token  # the job's event stream (see set_emitter), or None
+        self.pending = ""  # streamed output not yet emitted: the end of an unfinished line
+        self.context = context
 
     def write(self, text):
         room = self.limit - self.size
@@ -53,6 +55,27 @@ class _Buffer:
         self.parts.append(text)
         self.size += len(text)
         if self.token is not None:  # the stream gets what the buffer keeps: the output cap applies to it too
+            self.stream(text)
+
+    def stream(self, text):
+        """Emits whole lines (print() writes the text and the newline separately; one event per line is what a reader
+        wants); an unfinished line waits for its newline, a flush(), other output, the job's end, or 4 Ki characters."""
+        other = self.context.stderr if self.kind == EVENT_STDOUT else self.context.stdout
+        if other is not None and other.pending:
+            other.flush_pending()  # keep the order of interleaved stdout and stderr
+        pending = self.pending + text if self.pending else text
+        cut = pending.rfind("\n") + 1
+        if cut == 0:
+            if len(pending) < 4096:
+                self.pending = pending
+                return
+            cut = len(pending)
+        self.pending = pending[cut:]
+        _emit((self.token, self.kind, pending[:cut]))
+
+    def flush_pending(self):
+        if self.pending:
+            text, self.pending = self.pending, ""
             _emit((self.token, self.kind, text))
 
     def value(self):
@@ -152,7 +175,11 @@ class _Router(io.TextIOBase):
         pass  # shared by every job: a job closing sys.stdout must not break the next one
 
     def flush(self):
-        if _get_ident() not in _contexts and _starter_context() is None and self._fallback is not None:
+        context = _contexts.get(_get_ident())
+        if context.__class__ is _JobContext and context.token is not None:
+            _flush_streams(context)
+            return
+        if context is None and _starter_context() is None and self._fallback is not None:
             try:
                 self._fallback.flush()
             except (OSError, ValueError):
@@ -172,11 +199,11 @@ class _Router(io.TextIOBase):
         if self._stderr:
             buffer = context.stderr
             if buffer is None:
-                buffer = context.stderr = _Buffer(context.limit, EVENT_STDERR, context.token)
+                buffer = context.stderr = _Buffer(context.limit, EVENT_STDERR, context)
         else:
             buffer = context.stdout
             if buffer is None:
-                buffer = context.stdout = _Buffer(context.limit, EVENT_STDOUT, context.token)
+                buffer = context.stdout = _Buffer(context.limit, EVENT_STDOUT, context)
         buffer.write(text)
         return len(text)
 
@@ -214,6 +241,7 @@ class _Handler(logging.Handler):
         if len(records) < context.max_records:
             records.append(entry)
             if context.token is not None:
+                _flush_streams(context)
                 _emit((context.token, EVENT_LOG, record.levelno, record.name, message))
         else:
             context.dropped += 1
@@ -222,6 +250,13 @@ class _Handler(logging.Handler):
 # Event kinds as Sidewinder.Workers.JobEventKind numbers them.
 EVENT_STDOUT, EVENT_STDERR, EVENT_DISPLAY, EVENT_LOG = 0, 1, 2, 3
 _emit = None  # set_emitter(): hands (token, kind, ...) to the worker's event streams
+
+
+def _flush_streams(context):
+    """Emits the unfinished lines of a streamed job: before another kind of event, at flush() and at the job's end."""
+    for buffer in (context.stdout, context.stderr):
+        if buffer is not None and buffer.pending:
+            buffer.flush_pending()
 
 
 def set_emitter(emit):
@@ -251,6 +286,7 @@ def _publish(output, figure):
         context.outputs = []
     context.outputs.append(text)
     if context.token is not None:
+        _flush_streams(context)
         _emit((context.token, EVENT_DISPLAY, text))
 
 
@@ -625,8 +661,11 @@ def end(changed):
     printed, logged and changed nothing and there are no orphan records (the usual case), else a _Summary.
     """
     context = _contexts.get(_get_ident())
-    if context.__class__ is _JobContext and context.figures:
-        _show_pending(False)  # figures of a job that failed, timed out or was no cell: closed, so memory stays flat
+    if context.__class__ is _JobContext:
+        if context.figures:
+            _show_pending(False)  # figures of a job that failed, timed out or was no cell: closed, so memory stays flat
+        if context.token is not None:
+            _flush_streams(context)
     context = _contexts.pop(_get_ident(), None)
     restored = _state.restore(changed) if _state is not None else None
     orphans = _take_orphan_records() if _orphan_records else None

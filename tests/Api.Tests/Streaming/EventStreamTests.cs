@@ -57,6 +57,32 @@ public sealed class EventStreamTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task Run_EventStream_OneEventPerLineAndAnUnfinishedLineOnFlush()
+    {
+        var client = api.Factory.CreateClient();
+        using var gate = new FileGate();
+
+        await using var stream = await EventStreamClient.PostAsync(client, "/run", new
+        {
+            code = "import sys\nfor i in range(3):\n    print('line', i)\nsys.stdout.write('no newline yet')\nsys.stdout.flush()\n" + gate.WaitCode + "print(' - done')",
+        });
+        const string expected = "line 0\nline 1\nline 2\nno newline yet";
+        var first = new List<string>();
+        while (string.Concat(first).Length < expected.Length)
+        {
+            first.Add((await stream.NextAsync())!.Value.Data.Str("text"));
+        }
+
+        Assert.False(gate.IsOpen); // the unfinished line came at flush(), while the job waits
+        Assert.Equal(expected, string.Concat(first));
+        // Lines arrive whole (print writes the text and the newline separately), or merged when the reader is behind.
+        Assert.All(first[..^1], t => Assert.EndsWith("\n", t, StringComparison.Ordinal));
+        gate.Open();
+        var rest = await stream.RestAsync();
+        Assert.Equal(" - done\n", rest[0].Data.Str("text"));
+    }
+
+    [Fact]
     public async Task Run_EventStream_OutputThenPythonError_ErrorEventIsTheProblem()
     {
         var client = api.Factory.CreateClient();
