@@ -307,62 +307,16 @@ def _show_pending(render):
         _display.show_figures(figures, render)
 
 
-class _PyplotHook:
-    """A meta-path finder for matplotlib.pyplot alone: patches it right after its first import (patch_pyplot). Other
-    imports pass through at the cost of one call; imports of cached modules never reach it."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name != "matplotlib.pyplot":
-            return None
-        import importlib.machinery
-        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _PatchingLoader(spec.loader)
-        return spec
-
-
-class _PatchingLoader:
-    def __init__(self, loader):
-        self.loader = loader
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module):
-        self.loader.exec_module(module)
-        _display.patch_pyplot(module)
-
-
-class _MissingNote:
-    """Last on sys.meta_path: an import of a plotting package that no finder found fails with a message that says why
-    (a runtime without it, e.g. the free-threaded 3.13t has no numpy or matplotlib) rather than a bare 'No module'."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name in ("matplotlib", "numpy", "pandas"):
-            build = sys.version.split()[0] + (" free-threaded" if "t" in sys.abiflags else "")
-            raise ModuleNotFoundError(f"No module named '{name}': this runtime (CPython {build}) does not have it, so "
-                                      "figures need the service's default runtime; display() of objects with _repr_*_ "
-                                      "methods works everywhere (docs/api.md, Rich outputs)", name=name)
-        return None
-
-
 _display = None
 
 
 def install_display(module):
-    """Makes the display module (sidewinder_display.py) the jobs' ``sidewinder`` module and ``display`` a builtin, and
-    hooks matplotlib; once per process, before configure() takes the state that jobs are given back."""
+    """Installs the display module (sidewinder_display.py) with this host's job routing; once per process, before
+    configure() takes the state that jobs are given back."""
     global _display
-    import builtins
     _display = module
-    module._publish = _publish
-    module._pending_figures = _pending_figures
     sys.modules["sidewinder"] = module
-    builtins.display = module.display
-    sys.meta_path.insert(0, _PyplotHook)
-    sys.meta_path.append(_MissingNote)
+    module.install(_publish, _pending_figures)
 
 
 def has_outputs():
