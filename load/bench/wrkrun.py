@@ -68,13 +68,13 @@ def lua_script(requests: List[Dict], count_responses: bool) -> str:
     if len(requests) == 1:
         # One request: wrk builds it once and reuses the bytes.
         lines += [f"wrk.path = {_lua_string(requests[0]['path'])}", f"wrk.body = {_lua_string(bodies[0])}"]
-        lines += [f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in requests[0].get("headers", {}).items()]
+        lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in requests[0].get("headers", {}).items()]
     else:
         lines.append("local mix = {}")
         lines.append("function init(args)")
         for r, body in zip(requests, bodies):
             headers = "nil" if not r.get("headers") else "{" + ", ".join(
-                f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in {"Content-Type": "application/json", **r["headers"]}.items()) + "}"
+                f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in {"Content-Type": "application/json", **r["headers"]}.items()) + "}"
             lines.append(f"  table.insert(mix, wrk.format(nil, {_lua_string(r['path'])}, {headers}, {_lua_string(body)}))")
         lines.append("end")
         lines.append("local i = 0")

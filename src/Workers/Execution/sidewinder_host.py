@@ -308,13 +308,14 @@ def _show_pending(render):
 
 
 _display = None
+_PLAIN = frozenset()  # the display module's types whose values get no execute_result
 
 
 def install_display(module):
     """Installs the display module (sidewinder_display.py) with this host's job routing; once per process, before
     configure() takes the state that jobs are given back."""
-    global _display
-    _display = module
+    global _display, _PLAIN
+    _display, _PLAIN = module, module._PLAIN
     sys.modules["sidewinder"] = module
     module.install(_publish, _pending_figures)
 
@@ -614,13 +615,12 @@ def end(changed):
     changed holds the CHANGED_* bits of the dicts whose watches (in the worker) saw a change. Returns None when the job
     printed, logged and changed nothing and there are no orphan records (the usual case), else a _Summary.
     """
-    context = _contexts.get(_get_ident())
+    context = _contexts.pop(_get_ident(), None)
     if context.__class__ is _JobContext:
-        if context.figures:
-            _show_pending(False)  # figures of a job that failed, timed out or was no cell: closed, so memory stays flat
+        if context.figures:  # figures of a job that failed, timed out or was no cell: closed, so memory stays flat
+            _display.show_figures(context.figures, False)
         if context.token is not None:
             _flush_streams(context)
-    context = _contexts.pop(_get_ident(), None)
     restored = _state.restore(changed) if _state is not None else None
     orphans = _take_orphan_records() if _orphan_records else None
     if context.__class__ is not _JobContext and orphans is None and restored is None:
@@ -670,11 +670,13 @@ def run_cell(cell, namespace):
     except Exception:
         _show_pending(True)
         raise
-    if value is not _NO_VALUE and value is not None and value.__class__ not in _display._PLAIN:
+    if value is not _NO_VALUE and value.__class__ not in _PLAIN:
         result = _display.rich_result(value)
         if result is not None:
             _publish(result, value)
-    _show_pending(True)
+    context = _contexts.get(_get_ident())
+    if context.__class__ is _JobContext and context.figures:  # inline: this runs for every cell
+        _show_pending(True)
     return value
 
 
