@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Sidewinder.Api.Execution;
 using Sidewinder.Api.Limits;
 using Sidewinder.Api.Security;
+using Sidewinder.Api.Streaming;
 using Sidewinder.Interop;
 using Sidewinder.Workers;
 
@@ -51,7 +52,8 @@ internal static class StatusEndpoints
             : TypedResults.Json(new HealthReport("unavailable", reason), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys)
+    private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys,
+        IOptions<StreamingOptions> streaming)
     {
         var info = runtime.Info;
         var status = pool.Status;
@@ -76,7 +78,9 @@ internal static class StatusEndpoints
                 workers.MaxOutputChars,
                 workers.MaxResultBytes,
                 limits.Value.RateLimitPermitsPerSecond,
-                limits.Value.RateLimitBurst),
+                limits.Value.RateLimitBurst,
+                workers.MaxRichOutputBytes,
+                streaming.Value.BufferChars),
             new AuthInfo(keys.IsEnabled, keys.IsEnabled ? "api-key" : keys.AllowAnonymousNonLoopback ? "anonymous" : "anonymous-loopback-only")));
     }
 }

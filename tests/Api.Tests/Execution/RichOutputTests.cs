@@ -110,6 +110,9 @@ public sealed class RichOutputTests(DefaultApi api)
         Assert.Equal(["image/png", "text/plain"], body.GetProperty("outputs").EnumerateArray().Select(o => o.GetProperty("data").EnumerateObject().Single().Name));
         Assert.True(body.GetProperty("outputsTruncated").GetBoolean());
         Assert.Contains("Workers:MaxRichOutputBytes", body.Str("stderr"), StringComparison.Ordinal);
+        var limits = (await (await client.GetAsync("/info")).JsonAsync()).GetProperty("limits");
+        Assert.Equal(3000, limits.GetProperty("maxRichOutputBytes").GetInt32());
+        Assert.Equal(1024 * 1024, limits.GetProperty("streamBufferChars").GetInt32());
     }
 
     [Fact]
