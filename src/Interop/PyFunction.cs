@@ -70,9 +70,8 @@ internal static unsafe class PyFunctions
             }
             return 0;
         }
-        var none = new BorrowedRef(runtime.Builtins.None);
-        Objects.Py_IncRef(none);
-        return none.Pointer;
+        var none = new BorrowedRef(runtime.Builtins.None).NewReference();
+        return none.Steal().Pointer; // the caller (CPython) owns the returned reference
     }
 }
 
