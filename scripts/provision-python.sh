@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisions the Python runtimes Sidewinder embeds. Idempotent: every step checks first.
 #
-#   scripts/provision-python.sh gil      Debian's shared libpython3.11 (+ python3-numpy); the `default` runtime
+#   scripts/provision-python.sh gil      Debian's shared libpython3.11 (+ python3-numpy, -matplotlib, -pandas); the `default` runtime
 #   scripts/provision-python.sh 3.13     CPython 3.13 (GIL), built from Debian trixie's python3.13 source package
 #   scripts/provision-python.sh 3.13t    the same source, free-threaded (--disable-gil)
 #   scripts/provision-python.sh 3.14     CPython 3.14 (GIL), built from Debian sid's python3.14 source package
@@ -52,7 +52,8 @@ write_manifest() {
 }
 
 provision_gil() {
-  apt_install libpython3.11 python3.11 python3-numpy
+  # matplotlib (Agg) and pandas: rich outputs (figures, DataFrame HTML) of the default runtime, docs/api.md
+  apt_install libpython3.11 python3.11 python3-numpy python3-matplotlib python3-pandas
   local arch; arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
   local library="/usr/lib/$arch/libpython3.11.so.1.0"
   [ -f "$library" ] || { log "expected $library after installing libpython3.11"; exit 1; }

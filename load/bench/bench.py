@@ -38,6 +38,7 @@ PLAN: List[Tuple[str, Optional[List[int]], List[str]]] = [
     ("run", None, MAIN),
     ("call", None, MAIN),
     ("mixed", None, MAIN),
+    ("stream", None, ["sw-gil", "sw-ft"]),  # Sidewinder's own: the others have no event stream
     ("cpu", None, ["uvicorn-1", "uvicorn-2", "sw-gil-1w", "sw-gil-2w", "sw-gil", "sw-ft-1w", "sw-ft"]),
     ("overload", None, ["uvicorn-2", "sw-gil", "sw-ft"]),
 ]
@@ -76,14 +77,22 @@ class Sampler(threading.Thread):
         return peak
 
 
+def final_event(text: str) -> str:
+    """The data of an event stream's last event (the result or the problem), as JSON text."""
+    last = [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()][-1]
+    return "\n".join(line[5:].removeprefix(" ") for line in last.split("\n") if line.startswith("data:"))
+
+
 def check_response(server: RunningServer, request: Dict) -> Optional[str]:
     """One request; None when the response is 200 with outcome ok and the expected fields, else what is wrong.
     The floor does no work, so only its status and outcome are checked."""
     data = json.dumps(request["body"]).encode()
-    req = urllib.request.Request(server.url + request["path"], data=data, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(server.url + request["path"], data=data,
+                                 headers={"Content-Type": "application/json", **request.get("headers", {})})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
-            body = json.loads(r.read())
+            text = r.read()
+            body = json.loads(final_event(text.decode()) if request.get("eventStream") else text)
     except Exception as exc:  # noqa: BLE001 - report whatever went wrong
         return f"{request['path']} {request['body']}: {exc}"
     if body.get("outcome") != "ok":

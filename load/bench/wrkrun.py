@@ -68,11 +68,14 @@ def lua_script(requests: List[Dict], count_responses: bool) -> str:
     if len(requests) == 1:
         # One request: wrk builds it once and reuses the bytes.
         lines += [f"wrk.path = {_lua_string(requests[0]['path'])}", f"wrk.body = {_lua_string(bodies[0])}"]
+        lines += [f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in requests[0].get("headers", {}).items()]
     else:
         lines.append("local mix = {}")
         lines.append("function init(args)")
         for r, body in zip(requests, bodies):
-            lines.append(f"  table.insert(mix, wrk.format(nil, {_lua_string(r['path'])}, nil, {_lua_string(body)}))")
+            headers = "nil" if not r.get("headers") else "{" + ", ".join(
+                f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in {"Content-Type": "application/json", **r["headers"]}.items()) + "}"
+            lines.append(f"  table.insert(mix, wrk.format(nil, {_lua_string(r['path'])}, {headers}, {_lua_string(body)}))")
         lines.append("end")
         lines.append("local i = 0")
         lines.append("function request()\n  i = i + 1\n  return mix[(i - 1) % #mix + 1]\nend")

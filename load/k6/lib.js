@@ -118,12 +118,20 @@ function cycle(scenario) {
   return names.map((request) => ({ name: request, ...config.requests[request], payload: JSON.stringify(config.requests[request].body) }));
 }
 
-function parse(response) {
+function parse(response, request) {
   try {
-    return response.json();
+    return request && request.eventStream ? finalEvent(response.body) : response.json();
   } catch (e) {
     return null;
   }
+}
+
+/** The data of an event stream's final event (k6 reads the whole stream as the body): the result, or the problem. */
+function finalEvent(text) {
+  const blocks = String(text).replace(/\r\n?/g, '\n').split('\n\n').filter((b) => b.trim() !== '');
+  const last = blocks[blocks.length - 1] || '';
+  const data = last.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
+  return /^event: ?(result|error)$/m.test(last) ? JSON.parse(data) : null;
 }
 
 /** Every field of `expect` equals the body's (compared as JSON). */
@@ -140,12 +148,12 @@ function matches(body, expect) {
 export function send(requests, params) {
   const request = requests[exec.scenario.iterationInTest % requests.length];
   const response = http.post(`${BASE_URL}${request.path}`, request.payload, {
-    headers: HEADERS,
+    headers: request.headers ? { ...HEADERS, ...request.headers } : HEADERS,
     tags: { request: request.name },
     timeout: '30s',
     ...params,
   });
-  return { request, response, body: parse(response) };
+  return { request, response, body: parse(response, request) };
 }
 
 /** The default function of a closed-model script: every response must be 200 with outcome ok and the expected value. */

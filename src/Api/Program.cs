@@ -7,6 +7,7 @@ using Sidewinder.Api.OpenApi;
 using Sidewinder.Api.Security;
 using Sidewinder.Api.Sessions;
 using Sidewinder.Api.Status;
+using Sidewinder.Api.Streaming;
 using Sidewinder.Api.Telemetry;
 
 // Content root = the application folder, so appsettings.json and the bundled scripts are found from any working directory.
@@ -22,6 +23,7 @@ builder.AddApiKeyAuthentication();
 builder.AddRequestLimits();
 builder.AddProblemResponses();
 builder.AddSwaggerDocs();
+builder.AddEventStreams();
 builder.AddMcpServer();
 
 var app = builder.Build();
@@ -37,6 +39,7 @@ app.UseSwaggerDocs();
 app.MapStatusEndpoints();
 app.MapExecutionEndpoints();
 app.MapSessionEndpoints();
+app.MapPlayground();
 app.MapMetricsEndpoint();
 app.MapMcpEndpoint();
 app.LogStartup();

@@ -32,6 +32,16 @@ public sealed record ExecutionResult
     /// <summary>True when standard error was cut at the service's limit.</summary>
     public bool StderrTruncated { get; init; }
 
+    /// <summary>Rich outputs in order of appearance (<c>display()</c>, matplotlib figures, a cell's <c>execute_result</c>).</summary>
+    public IReadOnlyList<DisplayOutput> Outputs { get; init; } = [];
+
+    /// <summary>True when rich outputs were dropped at the service's limit.</summary>
+    public bool OutputsTruncated { get; init; }
+
+    /// <summary>Only for a streamed run: true when events were dropped because this client read too slowly (this
+    /// result's output fields are complete regardless); null otherwise.</summary>
+    public bool? StreamTruncated { get; init; }
+
     /// <summary>Queue wait and execution time.</summary>
     public ExecutionTimings? Timings { get; init; }
 

@@ -17,6 +17,13 @@ public partial interface ISidewinderClient
     /// <summary>Calls a function of a script or an installed module (<c>POST /call</c>).</summary>
     /// <exception cref="SidewinderException">The service answered with a problem (see the subclasses).</exception>
     Task<ExecutionResult> CallAsync(CallRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs statements and yields their output as it happens (<c>POST /run</c> with <c>Accept: text/event-stream</c>):
+    /// <see cref="OutputEvent"/>, <see cref="DisplayEvent"/> and <see cref="LogEvent"/>, then one <see cref="ResultEvent"/>.</summary>
+    /// <remarks>Stopping the enumeration (or cancelling) closes the connection, which cancels the job.</remarks>
+    /// <exception cref="SidewinderException">The service refused the request, or the run failed (thrown at the end of
+    /// the events that came before, as <see cref="RunAsync(RunRequest, CancellationToken)"/> would throw it).</exception>
+    IAsyncEnumerable<ExecutionEvent> StreamRunAsync(RunRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The typed client over an <see cref="HttpClient"/> whose base address (and key header) are set, as
@@ -39,6 +46,10 @@ public sealed partial class SidewinderClient(HttpClient http) : ISidewinderClien
     /// <inheritdoc />
     public Task<ExecutionResult> CallAsync(CallRequest request, CancellationToken cancellationToken = default) =>
         PostAsync("call", request, cancellationToken);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ExecutionEvent> StreamRunAsync(RunRequest request, CancellationToken cancellationToken = default) =>
+        EventStream.ReadAsync(http, "run", JsonContent(request ?? throw new ArgumentNullException(nameof(request))), cancellationToken);
 
     private async Task<ExecutionResult> PostAsync<TRequest>(string path, TRequest request, CancellationToken cancellationToken)
     {

@@ -58,6 +58,13 @@ public sealed record JobResult
     /// <summary>True when standard error was cut at the limit.</summary>
     public bool StderrTruncated { get; init; }
 
+    /// <summary>Rich outputs in order of appearance: <c>display()</c>, matplotlib figures, a cell's execute_result
+    /// (up to <see cref="WorkerPoolOptions.MaxRichOutputBytes"/>).</summary>
+    public IReadOnlyList<RichOutput> Outputs { get; init; } = [];
+
+    /// <summary>True when rich outputs were dropped at the limit.</summary>
+    public bool OutputsTruncated { get; init; }
+
     /// <summary>What went wrong, for every outcome except <see cref="JobOutcome.Ok"/>.</summary>
     public JobError? Error { get; init; }
 

@@ -23,6 +23,10 @@ public abstract record PythonJob
     /// Names must be Python identifiers and must not start with a double underscore.</summary>
     public IReadOnlyDictionary<string, JsonElement>? Variables { get; init; }
 
+    /// <summary>Where to stream the job's output as it runs (stdout, stderr, display outputs, log records); null: the
+    /// output arrives only in the result. The pool completes the stream when the job ends.</summary>
+    public JobEventBuffer? Events { get; init; }
+
     /// <summary>The kind of job, for logs and metrics.</summary>
     public abstract string Kind { get; }
 

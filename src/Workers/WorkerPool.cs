@@ -117,6 +117,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
             ? (requested <= TimeSpan.Zero ? _options.DefaultTimeout : requested > _options.MaxTimeout ? _options.MaxTimeout : requested)
             : _options.DefaultTimeout;
         var item = new JobWorkItem(job, job.Id ?? NewJobId(), timeout, Activity.Current?.Context ?? default);
+        job.Events?.CompleteWhen(item.Task);
         if (Volatile.Read(ref _closing) != 0)
         {
             return Reject(item, JobErrorTypes.ShuttingDown, "The worker pool is shutting down.");
@@ -227,7 +228,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
                 {
                     WorkerPoolLog.ImmortalCodeObjects(Logger);
                 }
-                var settings = Runtime.Attach(py => PythonHost.CaptureSettings(py, _options.MaxOutputChars, _options.MaxLogRecordsPerJob));
+                var settings = Runtime.Attach(py => PythonHost.CaptureSettings(py, _options.MaxOutputChars, _options.MaxLogRecordsPerJob, _options.MaxRichOutputBytes));
                 Runner = new JobRunner(host, _options, settings);
                 _host = host;
             }

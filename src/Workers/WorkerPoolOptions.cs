@@ -28,6 +28,10 @@ public sealed class WorkerPoolOptions
     /// <summary>Characters of stdout, and separately of stderr, kept per job; the rest is dropped and flagged. Default: 1 Mi.</summary>
     public int MaxOutputChars { get; set; } = 1024 * 1024;
 
+    /// <summary>Bytes of rich outputs (display data: base64 images, HTML, ...) kept per job; outputs past it are dropped,
+    /// flagged and noted in stderr. Default: 8 MiB.</summary>
+    public int MaxRichOutputBytes { get; set; } = 8 * 1024 * 1024;
+
     /// <summary>Largest JSON value (result, each returned variable) in bytes. Default: 16 MiB.</summary>
     public int MaxResultBytes { get; set; } = 16 * 1024 * 1024;
 
@@ -96,6 +100,10 @@ public sealed class WorkerPoolOptions
         if (MaxOutputChars < 0)
         {
             errors.Add($"Workers:MaxOutputChars must not be negative; got {MaxOutputChars}.");
+        }
+        if (MaxRichOutputBytes < 0)
+        {
+            errors.Add($"Workers:MaxRichOutputBytes must not be negative; got {MaxRichOutputBytes}.");
         }
         if (MaxResultBytes < 16)
         {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts the service from the Release build output on a free loopback port with one Python runtime,
-# runs the Swagger UI browser test (swagger.mjs) against it, and always stops the service.
+# runs the browser tests (swagger.mjs: the Swagger UI; playground.mjs: /playground) against it, and always stops
+# the service.
 #
 #   tests/Browser/run.sh default                          or 3.14t, 3.13t, ...; needs `dotnet build -c Release` first
-#   SIDEWINDER_SCREENSHOT=1 tests/Browser/run.sh default  also saves docs/swagger-eval.png
+#   SIDEWINDER_SCREENSHOT=1 tests/Browser/run.sh default  also saves docs/swagger-eval.png and docs/playground.png
 #   SIDEWINDER_TEST_PORT=8080 tests/Browser/run.sh ...     a fixed port instead of a free one
 #
 # Needs scripts/provision-test-tools.sh (Debian's chromium, playwright-core in the cache).
@@ -48,8 +49,10 @@ done
 [ $ready -eq 1 ] || { show_log; fail "GET $base/health/ready did not answer 200 within 60 s"; }
 
 # In the background with `wait`, so that an INT or TERM reaches the trap at once.
-SIDEWINDER_FAILURE_SHOT="$PWD/TestResults/$runtime/browser-failure.png" node tests/Browser/swagger.mjs "$base" &
-test_pid=$!
-wait "$test_pid" || { test_pid=; show_log; fail "the Swagger UI test failed (see above)"; }
-test_pid=
+for test in swagger playground; do
+  SIDEWINDER_FAILURE_SHOT="$PWD/TestResults/$runtime/browser-$test-failure.png" node "tests/Browser/$test.mjs" "$base" &
+  test_pid=$!
+  wait "$test_pid" || { test_pid=; show_log; fail "the $test browser test failed (see above)"; }
+  test_pid=
+done
 echo "[browser] passed on runtime $runtime"

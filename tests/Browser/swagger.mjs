@@ -10,11 +10,10 @@
 //   SIDEWINDER_FAILURE_SHOT=PATH on failure, save a full-page screenshot to PATH
 //
 // Exits 0 when every step passed, 1 with the failing step's name and reason otherwise.
-import { createRequire } from 'node:module';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir, homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { check, log, runInBrowser, step, StepError } from './kit.mjs';
 
 const baseUrl = process.argv[2];
 if (!baseUrl) {
@@ -22,68 +21,12 @@ if (!baseUrl) {
   process.exit(2);
 }
 
-const cacheDir = process.env.SIDEWINDER_CACHE
-  || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sidewinder');
-const nodeDir = process.env.SIDEWINDER_NODE_DIR || join(cacheDir, 'node');
-let chromium;
-try {
-  ({ chromium } = createRequire(join(nodeDir, 'package.json'))('playwright-core'));
-} catch (e) {
-  console.error(`browser test: playwright-core not found in ${nodeDir}; run scripts/provision-test-tools.sh (${e.message})`);
-  process.exit(1);
-}
-
 const expectedOperations = [
   'POST /eval', 'POST /run', 'POST /call', 'GET /info', 'GET /health/live', 'GET /health/ready',
   'POST /sessions', 'POST /sessions/{id}/run', 'POST /sessions/{id}/eval', 'DELETE /sessions/{id}',
 ];
 const requestBody = '{"code": "sum(range(10))"}';
-const stepTimeoutMs = 15_000;
-
-const started = Date.now();
-function log(message) {
-  console.log(`[browser ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
-}
-
-class StepError extends Error {}
-
-async function step(name, action) {
-  try {
-    const result = await action();
-    log(`ok   ${name}`);
-    return result;
-  } catch (e) {
-    // Playwright's own messages carry a multi-line call log; its first line says what went wrong.
-    const reason = e instanceof StepError ? e.message : String(e?.message ?? e).split('\n')[0];
-    throw new StepError(`${name}: ${reason}`);
-  }
-}
-
-function check(condition, message) {
-  if (!condition) throw new StepError(message);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'sidewinder-chromium-'));
-let context;
-let page;
-let exitCode = 0;
-try {
-  // Playwright takes the fresh profile directory as a persistent context's userDataDir (it refuses --user-data-dir in args).
-  context = await step('launch /usr/bin/chromium headless', () => chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    timeout: 30_000,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  }));
-  page = context.pages()[0] ?? await context.newPage();
-  page.setDefaultTimeout(stepTimeoutMs);
-  const pageErrors = [];
-  page.on('pageerror', e => pageErrors.push(e.message));
-
+await runInBrowser('Swagger UI lists every endpoint, POST /eval executes from the page, and two cells of one session share state', async page => {
   await step(`open ${baseUrl}/swagger`, async () => {
     const response = await page.goto(`${baseUrl}/swagger`, { waitUntil: 'load' });
     check(response && response.ok(), `GET /swagger answered ${response?.status()}`);
@@ -137,8 +80,6 @@ try {
     check(body.value === 45, `"value" is ${JSON.stringify(body.value)}; body ${text}`);
   });
 
-  check(pageErrors.length === 0, `page script errors: ${pageErrors.join('; ')}`);
-
   if (process.env.SIDEWINDER_SCREENSHOT) {
     const path = process.env.SIDEWINDER_SCREENSHOT === '1'
       ? resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/swagger-eval.png')
@@ -156,6 +97,7 @@ try {
       });
     });
   }
+
   // A newcomer's session: create it, run `import math; r = 2`, then evaluate `math.sqrt(r)` in it, all from the page.
   const operation = (method, path) => page.locator(`.opblock.opblock-${method}`).filter({
     has: page.locator(`.opblock-summary-path[data-path="${path}"]`),
@@ -205,26 +147,4 @@ try {
     const status = (await cell.textContent())?.trim();
     check(status === '204', `status ${status}`);
   });
-  check(pageErrors.length === 0, `page script errors: ${pageErrors.join('; ')}`);
-
-  log('PASS: Swagger UI lists every endpoint, POST /eval executes from the page, and two cells of one session share state');
-} catch (e) {
-  exitCode = 1;
-  console.error(`[browser] FAIL: ${e.message}`);
-  const shot = process.env.SIDEWINDER_FAILURE_SHOT;
-  if (page && shot) {
-    try {
-      mkdirSync(dirname(shot), { recursive: true });
-      await page.screenshot({ path: shot, fullPage: true });
-      console.error(`[browser] page at the failure: ${shot}`);
-    } catch { /* the failure itself is already reported */ }
-  }
-} finally {
-  await context?.close().catch(() => {});
-  try {
-    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  } catch (e) {
-    console.error(`[browser] could not remove the profile ${profile}: ${e.message}`);
-  }
-}
-process.exit(exitCode);
+});

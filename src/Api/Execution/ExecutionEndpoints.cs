@@ -3,6 +3,7 @@ using Sidewinder.Api.Limits;
 using Sidewinder.Api.Logging;
 using Sidewinder.Api.OpenApi;
 using Sidewinder.Api.Security;
+using Sidewinder.Api.Streaming;
 using Sidewinder.Workers;
 
 namespace Sidewinder.Api.Execution;
@@ -81,6 +82,10 @@ internal static class ExecutionEndpoints
             return invalid;
         }
         var job = createJob();
+        if (EventStreams.IsRequested(context))
+        {
+            return await EventStreams.StartAsync(context, job, pool.SubmitAsync).ConfigureAwait(false);
+        }
         // RequestAborted skips the job if it has not started and interrupts it if it has.
         var result = await pool.SubmitAsync(job, context.RequestAborted).ConfigureAwait(false);
         return ExecutionResults.ToHttpResult(context, job, result);

@@ -64,9 +64,28 @@ public sealed record ExecutionResponse
     /// <summary>True when standard error was cut at the limit.</summary>
     public bool StderrTruncated { get; init; }
 
+
+    /// <summary>Rich outputs in order of appearance: <c>display()</c> calls, matplotlib figures, and for <c>/run</c> the
+    /// final expression's MIME bundle (<c>execute_result</c>) when it has one beyond plain text. Mapping: docs/json-mapping.md.</summary>
+    public IReadOnlyList<OutputItem> Outputs { get; init; } = [];
+
+    /// <summary>True when rich outputs were dropped at <c>Workers:MaxRichOutputBytes</c>.</summary>
+    public bool OutputsTruncated { get; init; }
+
+    /// <summary>Only in an event stream's final event: true when the client read too slowly and events were dropped
+    /// (this object's output fields are complete regardless). Absent in plain responses.</summary>
+    public bool? StreamTruncated { get; init; }
+
     /// <summary>Queue wait and execution time.</summary>
     public required ExecutionTimings Timings { get; init; }
 }
+
+/// <summary>A rich output: one object in several MIME types, as Jupyter's <c>display_data</c> and <c>execute_result</c>.</summary>
+/// <param name="Type"><c>display</c> or <c>execute_result</c>.</param>
+/// <param name="Data">MIME type to representation: <c>text/plain</c> always; <c>image/png</c> and <c>image/jpeg</c> base64;
+/// <c>text/html</c>, <c>image/svg+xml</c>, <c>text/markdown</c>, <c>text/latex</c> text; <c>application/json</c> a JSON value.</param>
+/// <param name="Metadata">Metadata of the output or per MIME type (often empty).</param>
+public sealed record OutputItem(string Type, IReadOnlyDictionary<string, JsonElement> Data, IReadOnlyDictionary<string, JsonElement> Metadata);
 
 /// <summary>A Python error (or a Sidewinder error such as <c>sidewinder.Timeout</c>). Never contains frame locals.</summary>
 public sealed record PythonError
@@ -128,6 +147,18 @@ public sealed class ExecutionProblem : ProblemDetails
 
     /// <summary>True when standard error was cut at the limit.</summary>
     public bool StderrTruncated { get; init; }
+
+
+    /// <summary>Rich outputs produced before the failure, in order of appearance: <c>display()</c> calls, matplotlib figures, and for <c>/run</c> the
+    /// final expression's MIME bundle (<c>execute_result</c>) when it has one beyond plain text. Mapping: docs/json-mapping.md.</summary>
+    public IReadOnlyList<OutputItem> Outputs { get; init; } = [];
+
+    /// <summary>True when rich outputs were dropped at <c>Workers:MaxRichOutputBytes</c>.</summary>
+    public bool OutputsTruncated { get; init; }
+
+    /// <summary>Only in an event stream's final event: true when the client read too slowly and events were dropped
+    /// (this object's output fields are complete regardless). Absent in plain responses.</summary>
+    public bool? StreamTruncated { get; set; }
 
     /// <summary>Queue wait and execution time, when a job was created.</summary>
     public ExecutionTimings? Timings { get; init; }

@@ -46,6 +46,8 @@ internal static class ExecutionResults
                 StdoutTruncated = result.StdoutTruncated,
                 Stderr = result.Stderr,
                 StderrTruncated = result.StderrTruncated,
+                Outputs = Outputs(result),
+                OutputsTruncated = result.OutputsTruncated,
                 Timings = Timings(result),
             }, null);
         }
@@ -65,6 +67,8 @@ internal static class ExecutionResults
             StdoutTruncated = result.StdoutTruncated,
             Stderr = result.Stderr,
             StderrTruncated = result.StderrTruncated,
+            Outputs = Outputs(result),
+            OutputsTruncated = result.OutputsTruncated,
             Timings = Timings(result),
         };
         return new ExecutionReply(status, outcome, null, problem);
@@ -111,6 +115,9 @@ internal static class ExecutionResults
         Frames = [.. error.Frames.Select(static (PythonFrame f) => new TracebackFrame(f.File, f.Line, f.Function, f.Source))],
         Traceback = error.Traceback,
     };
+
+    private static OutputItem[] Outputs(JobResult result) =>
+        result.Outputs.Count == 0 ? [] : [.. result.Outputs.Select(static o => new OutputItem(o.Type, o.Data, o.Metadata))];
 
     private static ExecutionTimings Timings(JobResult result) =>
         new(Math.Round(result.QueueWait.TotalMilliseconds, 3), Math.Round(result.Execution.TotalMilliseconds, 3));

@@ -56,9 +56,11 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
     public CallToolResult Success(object response)
     {
         var body = JsonSerializer.SerializeToElement(response, response.GetType(), Json);
+        var images = response is ExecutionResponse { Outputs: { } outputs } ? ToolImages.Of(outputs) : [];
+        var text = images.Count == 0 ? body.GetRawText() : ToolImages.WithoutImageData(body);
         return new CallToolResult
         {
-            Content = [new TextContentBlock { Text = body.GetRawText() }],
+            Content = [new TextContentBlock { Text = text }, .. images],
             StructuredContent = body,
         };
     }
@@ -67,7 +69,7 @@ internal sealed class ToolJobRunner(WorkerPool pool, IHttpContextAccessor http, 
     public CallToolResult Error(ExecutionProblem problem) => new()
     {
         IsError = true,
-        Content = [new TextContentBlock { Text = Render(problem) }],
+        Content = [new TextContentBlock { Text = Render(problem) }, .. ToolImages.Of(problem.Outputs)],
         StructuredContent = JsonSerializer.SerializeToElement(problem, Json),
     };
 

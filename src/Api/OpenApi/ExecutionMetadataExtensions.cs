@@ -10,7 +10,9 @@ internal static class ExecutionMetadataExtensions
 
     public static RouteHandlerBuilder ProducesExecutionResponses(this RouteHandlerBuilder group)
     {
-        group.Produces<ExecutionResponse>(StatusCodes.Status200OK);
+        // One 200 with both forms (a second Produces for 200 would replace the first); StreamingOperationFilter
+        // gives the event stream its own schema and description.
+        group.Produces<ExecutionResponse>(StatusCodes.Status200OK, "application/json", Streaming.EventStreams.ContentType);
         foreach (var status in ProblemStatuses)
         {
             group.Produces<ExecutionProblem>(status, ProblemTypes.ContentType);

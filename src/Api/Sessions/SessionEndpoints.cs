@@ -6,6 +6,7 @@ using Sidewinder.Api.Limits;
 using Sidewinder.Api.Logging;
 using Sidewinder.Api.OpenApi;
 using Sidewinder.Api.Security;
+using Sidewinder.Api.Streaming;
 using Sidewinder.Workers;
 using Sidewinder.Workers.Sessions;
 
@@ -167,6 +168,10 @@ internal static class SessionEndpoints
             return problem;
         }
         var job = createJob();
+        if (EventStreams.IsRequested(context))
+        {
+            return await EventStreams.StartAsync(context, job, (streamed, cancel) => store.SubmitAsync(session, streamed, cancel)).ConfigureAwait(false);
+        }
         var result = await store.SubmitAsync(session, job, context.RequestAborted).ConfigureAwait(false);
         return ExecutionResults.ToHttpResult(context, job, result);
     }

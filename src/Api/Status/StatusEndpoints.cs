@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Sidewinder.Api.Execution;
 using Sidewinder.Api.Limits;
 using Sidewinder.Api.Security;
+using Sidewinder.Api.Streaming;
 using Sidewinder.Interop;
 using Sidewinder.Workers;
 using Sidewinder.Workers.Sessions;
@@ -63,7 +64,8 @@ internal static class StatusEndpoints
                 : $"{status.Workers} of {status.TargetWorkers} workers are running; a replacement is starting."));
     }
 
-    private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys, SessionStore sessions)
+    private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys,
+        SessionStore sessions, IOptions<StreamingOptions> streaming)
     {
         var info = runtime.Info;
         var status = pool.Status;
@@ -89,7 +91,9 @@ internal static class StatusEndpoints
                 workers.MaxOutputChars,
                 workers.MaxResultBytes,
                 limits.Value.RateLimitPermitsPerSecond,
-                limits.Value.RateLimitBurst),
+                limits.Value.RateLimitBurst,
+                workers.MaxRichOutputBytes,
+                streaming.Value.BufferChars),
             new AuthInfo(keys.IsEnabled, keys.IsEnabled ? "api-key" : keys.AllowAnonymousNonLoopback ? "anonymous" : "anonymous-loopback-only"),
             Sessions(sessions)));
     }

@@ -49,8 +49,11 @@ public sealed record WorkerInfo(int Count, int Busy, int Queued, int QueueCapaci
 /// <param name="MaxResultBytes">Largest JSON value (<c>Workers:MaxResultBytes</c>).</param>
 /// <param name="RateLimitPermitsPerSecond">Requests per second per client, 0 when off (<c>Limits:RateLimitPermitsPerSecond</c>).</param>
 /// <param name="RateLimitBurst">Burst per client (<c>Limits:RateLimitBurst</c>).</param>
+/// <param name="MaxRichOutputBytes">Bytes of rich outputs (images, HTML) kept per job (<c>Workers:MaxRichOutputBytes</c>).</param>
+/// <param name="StreamBufferChars">Characters of an event stream that may wait for a slow client before events are dropped
+/// (<c>Streaming:BufferChars</c>).</param>
 public sealed record LimitInfo(long DefaultTimeoutMs, long MaxTimeoutMs, long MaxRequestBodyBytes, int MaxCodeChars, int MaxOutputChars,
-    int MaxResultBytes, int RateLimitPermitsPerSecond, int RateLimitBurst);
+    int MaxResultBytes, int RateLimitPermitsPerSecond, int RateLimitBurst, int MaxRichOutputBytes, int StreamBufferChars);
 
 /// <summary>Authentication mode.</summary>
 /// <param name="ApiKeysRequired">True when requests need an API key.</param>

@@ -47,7 +47,7 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         }
         try
         {
-            host.Begin(py, captureSettings);
+            host.Begin(py, captureSettings, item);
             return item.Job switch
             {
                 EvalJob eval => Eval(py, eval),
@@ -211,7 +211,21 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
                 }
             }
         }
-        return value.IsNull ? new JobRunOutcome(JobOutcome.Ok, Variables: variables) : Ok(value) with { Variables = variables };
+        return value.IsNull ? new JobRunOutcome(JobOutcome.Ok, Variables: variables) : CellValue(py, value) with { Variables = variables };
+    }
+
+    /// <summary>A cell's final value; one that JSON cannot hold (a DataFrame, a list of matplotlib artists) is no error
+    /// when the cell displayed something: as in a notebook, the outputs are the result, and the value is null.</summary>
+    private JobRunOutcome CellValue(Python py, PyBound value)
+    {
+        try
+        {
+            return Ok(value);
+        }
+        catch (JobConversionException) when (host.HasOutputs(py))
+        {
+            return new JobRunOutcome(JobOutcome.Ok, ValueType: host.TypeName(value));
+        }
     }
 
     private JobRunOutcome Call(Python py, CallJob job)

@@ -69,6 +69,9 @@ internal sealed class JobWorkItem
 
     public Task<JobResult> Task => _completion.Task;
 
+    /// <summary>The token under which the job's <see cref="PythonJob.Events"/> are routed while it runs (0: none).</summary>
+    public long EventToken { get; set; }
+
     public bool IsRunning => Volatile.Read(ref _state) == Running;
 
     public TimeSpan QueueWait => StartedAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(EnqueuedAt, StartedAt);
@@ -137,7 +140,8 @@ internal sealed class JobWorkItem
 }
 
 /// <summary>Captured stdout/stderr of one job.</summary>
-internal sealed record CapturedOutput(string Stdout, bool StdoutTruncated, string Stderr, bool StderrTruncated)
+internal sealed record CapturedOutput(string Stdout, bool StdoutTruncated, string Stderr, bool StderrTruncated,
+    IReadOnlyList<RichOutput>? Outputs = null, bool OutputsTruncated = false)
 {
     public static CapturedOutput Empty { get; } = new("", false, "", false);
 }

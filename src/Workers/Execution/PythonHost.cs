@@ -8,7 +8,7 @@ namespace Sidewinder.Workers.Execution;
 /// cell runner, script resolver) and handles to its functions.</summary>
 /// <remarks>Loaded once per process and shared by every pool over the runtime; the module installs the
 /// process-wide <c>sys.stdout</c>/<c>sys.stderr</c> routers, so a second load would be pointless.</remarks>
-internal sealed class PythonHost
+internal sealed partial class PythonHost
 {
     public const string ModuleName = "_sidewinder_host";
 
@@ -32,6 +32,7 @@ internal sealed class PythonHost
 
     private PythonHost(PyBound module)
     {
+        _hasOutputs = Attr(module, "has_outputs");
         _begin = Attr(module, "begin");
         _end = Attr(module, "end");
         _release = Attr(module, "release");
@@ -109,11 +110,13 @@ internal sealed class PythonHost
             using var code = py.Compile(source, FileName, CompileMode.Exec);
             py.Execute(code, globals);
             s_module = module.ToOwned();
+            var router = InstallDisplay(py, module, copy);
 
             Configure(py, module, options, pythonLogger, first: true);
             s_instance = new PythonHost(module)
             {
                 ImmortalizesNewObjects = runtime.Info.IsFreeThreaded && !StopImmortalizing(module),
+                Router = router,
             };
             return s_instance;
         }
@@ -152,21 +155,19 @@ internal sealed class PythonHost
         return stopped.IsTrue();
     }
 
-    /// <summary>A pool's capture limits in the form <see cref="Begin"/> takes; made once per pool.</summary>
-    public static PyOwned CaptureSettings(Python py, int maxOutputChars, int maxRecords)
-    {
-        using var limitValue = py.Int(maxOutputChars);
-        using var recordsValue = py.Int(maxRecords);
-        using var limit = limitValue.ToOwned();
-        using var records = recordsValue.ToOwned();
-        using var settings = py.NewTuple(limit, records);
-        return settings.ToOwned();
-    }
-
-    /// <summary>Starts capturing the calling thread's output and log records.</summary>
-    public void Begin(Python py, PyOwned captureSettings)
+    /// <summary>Starts capturing the calling thread's output, log records and rich outputs, and routes them to the
+    /// job's event stream if it has one.</summary>
+    public void Begin(Python py, PyOwned captureSettings, JobWorkItem item)
     {
         using var begin = _begin.Bind(py);
+        if (item.Job.Events is { } events)
+        {
+            item.EventToken = Router.Register(events);
+            using var shared = captureSettings.Bind(py);
+            using var token = py.Int(item.EventToken);
+            begin.Call(shared, token).Dispose();
+            return;
+        }
         using var settings = captureSettings.Bind(py);
         begin.Call(settings).Dispose();
     }
@@ -402,7 +403,11 @@ internal sealed class PythonHost
                 ReadRecords(list, records);
             }
         }
-        return new CapturedOutput(stdout.GetString(), stdoutTruncated.IsTrue(), stderr.GetString(), stderrTruncated.IsTrue());
+        return new CapturedOutput(stdout.GetString(), stdoutTruncated.IsTrue(), stderr.GetString(), stderrTruncated.IsTrue())
+        {
+            Outputs = ReadOutputs(summary, out var outputsTruncated),
+            OutputsTruncated = outputsTruncated,
+        };
     }
 
     private static void ReadRecords(PyBound list, List<PythonLogRecord> records)

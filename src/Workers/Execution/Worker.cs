@@ -166,6 +166,7 @@ internal sealed class Worker
             {
                 WorkerPoolLog.JobEndFailed(_pool.Logger, item.Id, Name, ex);
             }
+            _pool.Host.EndEvents(item);
             if (_pool.Runtime.Info.IsFreeThreaded)
             {
                 ObserveGil(py);
@@ -260,6 +261,8 @@ internal sealed class Worker
         StdoutTruncated = output.StdoutTruncated,
         Stderr = output.Stderr,
         StderrTruncated = output.StderrTruncated,
+        Outputs = output.Outputs ?? [],
+        OutputsTruncated = output.OutputsTruncated,
         QueueWait = item.QueueWait,
         Execution = item.Elapsed,
     };

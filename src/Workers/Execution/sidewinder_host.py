@@ -13,6 +13,7 @@ import gc
 import importlib
 import importlib.util
 import io
+import json
 import logging
 import os
 import sys
@@ -32,13 +33,17 @@ class DeadlineExceeded(BaseException):
 
 
 class _Buffer:
-    __slots__ = ("parts", "size", "limit", "truncated")
+    __slots__ = ("parts", "size", "limit", "truncated", "kind", "token", "pending", "context")
 
-    def __init__(self, limit):
+    def __init__(self, limit, kind, context):
         self.parts = []
         self.size = 0
         self.limit = limit
         self.truncated = False
+        self.kind = kind  # EVENT_STDOUT or EVENT_STDERR
+        self.token = context.token  # the job's event stream (see set_emitter), or None
+        self.pending = ""  # streamed output not yet emitted: the end of an unfinished line
+        self.context = context
 
     def write(self, text):
         room = self.limit - self.size
@@ -49,6 +54,29 @@ class _Buffer:
             text = text[:room]
         self.parts.append(text)
         self.size += len(text)
+        if self.token is not None:  # the stream gets what the buffer keeps: the output cap applies to it too
+            self.stream(text)
+
+    def stream(self, text):
+        """Emits whole lines (print() writes the text and the newline separately; one event per line is what a reader
+        wants); an unfinished line waits for its newline, a flush(), other output, the job's end, or 4 Ki characters."""
+        other = self.context.stderr if self.kind == EVENT_STDOUT else self.context.stdout
+        if other is not None and other.pending:
+            other.flush_pending()  # keep the order of interleaved stdout and stderr
+        pending = self.pending + text if self.pending else text
+        cut = pending.rfind("\n") + 1
+        if cut == 0:
+            if len(pending) < 4096:
+                self.pending = pending
+                return
+            cut = len(pending)
+        self.pending = pending[cut:]
+        _emit((self.token, self.kind, pending[:cut]))
+
+    def flush_pending(self):
+        if self.pending:
+            text, self.pending = self.pending, ""
+            _emit((self.token, self.kind, text))
 
     def value(self):
         # Threads a job started may write at the same time as the job: size is then approximate, the limit is not.
@@ -60,9 +88,10 @@ class _JobContext:
     """Output and log records of the job on one thread, created on its first write or record (see begin()).
     Buffers and the record list are created on first use too."""
 
-    __slots__ = ("limit", "stdout", "stderr", "records", "max_records", "dropped", "threads")
+    __slots__ = ("limit", "stdout", "stderr", "records", "max_records", "dropped", "max_rich", "rich_size", "outputs",
+                 "outputs_truncated", "figures", "token", "threads")
 
-    def __init__(self, limit, max_records):
+    def __init__(self, limit, max_records, max_rich, token):
         self.threads = None  # threads the job started, for release()
         self.limit = limit
         self.stdout = None
@@ -70,6 +99,12 @@ class _JobContext:
         self.records = None
         self.max_records = max_records
         self.dropped = 0
+        self.max_rich = max_rich
+        self.rich_size = 0
+        self.outputs = None  # JSON text of each display output, in order
+        self.outputs_truncated = False
+        self.figures = None  # matplotlib figures the job created and has not shown
+        self.token = token
 
 
 def _job_context():
@@ -145,7 +180,11 @@ class _Router(io.TextIOBase):
         pass  # shared by every job: a job closing sys.stdout must not break the next one
 
     def flush(self):
-        if _get_ident() not in _contexts and _starter_context() is None and self._fallback is not None:
+        context = _contexts.get(_get_ident())
+        if context.__class__ is _JobContext and context.token is not None:
+            _flush_streams(context)
+            return
+        if context is None and _starter_context() is None and self._fallback is not None:
             try:
                 self._fallback.flush()
             except (OSError, ValueError):
@@ -165,11 +204,11 @@ class _Router(io.TextIOBase):
         if self._stderr:
             buffer = context.stderr
             if buffer is None:
-                buffer = context.stderr = _Buffer(context.limit)
+                buffer = context.stderr = _Buffer(context.limit, EVENT_STDERR, context)
         else:
             buffer = context.stdout
             if buffer is None:
-                buffer = context.stdout = _Buffer(context.limit)
+                buffer = context.stdout = _Buffer(context.limit, EVENT_STDOUT, context)
         buffer.write(text)
         return len(text)
 
@@ -206,8 +245,90 @@ class _Handler(logging.Handler):
                     records = context.records = []
         if len(records) < context.max_records:
             records.append(entry)
+            if context.token is not None:
+                _flush_streams(context)
+                _emit((context.token, EVENT_LOG, record.levelno, record.name, message))
         else:
             context.dropped += 1
+
+
+# Event kinds as Sidewinder.Workers.JobEventKind numbers them.
+EVENT_STDOUT, EVENT_STDERR, EVENT_DISPLAY, EVENT_LOG = 0, 1, 2, 3
+_emit = None  # set_emitter(): hands (token, kind, ...) to the worker's event streams
+
+
+def _flush_streams(context):
+    """Emits the unfinished lines of a streamed job: before another kind of event, at flush() and at the job's end."""
+    for buffer in (context.stdout, context.stderr):
+        if buffer is not None and buffer.pending:
+            buffer.flush_pending()
+
+
+def set_emitter(emit):
+    """emit((token, kind, payload...)) passes an event to the .NET stream registered under token; it never blocks."""
+    global _emit
+    _emit = emit
+
+
+def _publish(output, figure):
+    """Files a display output under the calling thread's job (and its stream), within the job's rich-output cap."""
+    context = _job_context()
+    if context is None:
+        return  # a thread outside any job: there is no one to show it to
+    if figure is not None and context.figures:  # displayed explicitly: not again at the end of the cell
+        context.figures[:] = [f for f in context.figures if f is not figure]
+    size = 0
+    for value in output["data"].values():
+        size += len(value) if value.__class__ is str else 64
+    if context.rich_size + size > context.max_rich:
+        context.outputs_truncated = True
+        _stderr.write(f"[sidewinder] a {output['type']} output of {size} bytes was dropped: the job's rich "
+                       f"outputs would pass the limit of {context.max_rich} bytes (Workers:MaxRichOutputBytes)\n")
+        return
+    context.rich_size += size
+    text = json.dumps(output, ensure_ascii=False, default=str)
+    if context.outputs is None:
+        context.outputs = []
+    context.outputs.append(text)
+    if context.token is not None:
+        _flush_streams(context)
+        _emit((context.token, EVENT_DISPLAY, text))
+
+
+def _pending_figures():
+    context = _job_context()
+    if context is None:
+        return None
+    if context.figures is None:
+        context.figures = []
+    return context.figures
+
+
+def _show_pending(render):
+    context = _contexts.get(_get_ident())
+    if context.__class__ is _JobContext and context.figures:
+        figures = list(context.figures)
+        context.figures.clear()
+        _display.show_figures(figures, render)
+
+
+_display = None
+_PLAIN = frozenset()  # the display module's types whose values get no execute_result
+
+
+def install_display(module):
+    """Installs the display module (sidewinder_display.py) with this host's job routing; once per process, before
+    configure() takes the state that jobs are given back."""
+    global _display, _PLAIN
+    _display, _PLAIN = module, module._PLAIN
+    sys.modules["sidewinder"] = module
+    module.install(_publish, _pending_figures)
+
+
+def has_outputs():
+    """True when the calling thread's job has displayed something (a cell's value may then be unconvertible)."""
+    context = _contexts.get(_get_ident())
+    return context.__class__ is _JobContext and bool(context.outputs)
 
 
 def _private_stream(fd):
@@ -447,28 +568,32 @@ def stop_immortalizing():
     return True
 
 
-def begin(settings):
-    """Starts capturing the calling thread's output and log records; settings is the pool's (max chars, max records).
+def begin(settings, token=None):
+    """Starts capturing the calling thread's output and log records; settings is the pool's (max chars, max records,
+    max rich-output bytes, None). A job with an event stream passes its token, which takes the place of the None.
 
     Only the settings are stored: the context is created on the job's first write or record. Most jobs print and log
     nothing, and then neither begin() nor end() allocates.
     """
-    _contexts[_get_ident()] = settings
+    _contexts[_get_ident()] = settings if token is None else settings[:3] + (token,)
 
 
 class _Summary:
     """What end() and peek() return to the worker, read by attribute name (never by position)."""
 
     __slots__ = ("stdout", "stdout_truncated", "stderr", "stderr_truncated", "records", "dropped", "orphans",
-                 "restored")
+                 "restored", "outputs", "outputs_truncated")
 
     def __init__(self, context, orphans, restored):
         stdout = stderr = None
         self.records = None
         self.dropped = 0
+        self.outputs = None
+        self.outputs_truncated = False
         if context.__class__ is _JobContext:
             stdout, stderr = context.stdout, context.stderr
             self.records, self.dropped = context.records, context.dropped
+            self.outputs, self.outputs_truncated = context.outputs, context.outputs_truncated
         self.stdout = "" if stdout is None else stdout.value()
         self.stdout_truncated = stdout is not None and stdout.truncated
         self.stderr = "" if stderr is None else stderr.value()
@@ -496,6 +621,11 @@ def end(changed):
     printed, logged and changed nothing and there are no orphan records (the usual case), else a _Summary.
     """
     context = _contexts.pop(_get_ident(), None)
+    if context.__class__ is _JobContext:
+        if context.figures:  # figures of a job that failed, timed out or was no cell: closed, so memory stays flat
+            _display.show_figures(context.figures, False)
+        if context.token is not None:
+            _flush_streams(context)
     restored = _state.restore(changed) if _state is not None else None
     orphans = _take_orphan_records() if _orphan_records else None
     if context.__class__ is not _JobContext and orphans is None and restored is None:
@@ -550,10 +680,24 @@ def compile_cell(source, filename):
 
 
 def run_cell(cell, namespace):
-    """Runs a cell from compile_cell: returns the value of its final bare expression, else _NO_VALUE."""
+    """Runs a cell from compile_cell: returns the value of its final bare expression, else _NO_VALUE. The value's rich
+    representation, if it has one, becomes an execute_result output; then the figures the cell left open are shown
+    (as Jupyter's inline backend does), even when the cell raised."""
     statements, last = cell
-    exec(statements, namespace)
-    return _NO_VALUE if last is None else eval(last, namespace)
+    try:
+        exec(statements, namespace)
+        value = _NO_VALUE if last is None else eval(last, namespace)
+    except Exception:
+        _show_pending(True)
+        raise
+    if value is not _NO_VALUE and value.__class__ not in _PLAIN:
+        result = _display.rich_result(value)
+        if result is not None:
+            _publish(result, value)
+    context = _contexts.get(_get_ident())
+    if context.__class__ is _JobContext and context.figures:  # inline: this runs for every cell
+        _show_pending(True)
+    return value
 
 
 def _stamp(module):

@@ -25,6 +25,21 @@ public sealed class SessionExecutionTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task Run_InASessionWithEventStream_StreamsOutputAndSeesTheSessionsState()
+    {
+        var id = await _client.CreateSessionAsync();
+        await _client.RunOkAsync(id, "x = 20");
+
+        await using var stream = await Streaming.EventStreamClient.PostAsync(_client, $"/sessions/{id}/run", new { code = "print(x)\nx = x + 1\nx * 2" });
+        var events = await stream.RestAsync();
+
+        Assert.Equal(["stdout", "result"], events.Select(e => e.Type));
+        Assert.Equal("20\n", events[0].Data.Str("text"));
+        Assert.Equal(42, events[1].Data.GetProperty("value").GetInt32());
+        Assert.Equal(21, (await _client.EvalValueAsync(id, "x")).GetInt32());
+    }
+
+    [Fact]
     public async Task Create_WithVariables_BindsThemInTheSession()
     {
         var id = await _client.CreateSessionAsync(new { variables = new { prices = new[] { 2, 3 } } });
