@@ -22,6 +22,7 @@ internal static partial class MemoryCeiling
     private const string ReserveVariable = "MIMALLOC_RESERVE_OS_MEMORY";
     private const string LimitVariable = "MIMALLOC_LIMIT_OS_ALLOC";
     private const string ArenaVariable = "MIMALLOC_ARENA_RESERVE";
+    private const string MarkerVariable = "SIDEWINDER_MEMORY_CEILING_MIB";
 
     /// <summary>Sets the ceiling for <paramref name="installation"/> before its library is loaded; returns the ceiling in
     /// bytes, or null when none applies (a GIL build, <see cref="PythonRuntimeOptions.MemoryLimitMiB"/> = 0, or the
@@ -33,8 +34,11 @@ internal static partial class MemoryCeiling
             throw new ArgumentOutOfRangeException(nameof(options), options.MemoryLimitMiB,
                 "Python:MemoryLimitMiB must be 0 (no ceiling), a positive number of MiB, or unset (three quarters of the memory available to the process).");
         }
+        // A process started by a Sidewinder process (a test starting the service, a job starting another embedding
+        // process) inherits the variables this class set: the marker tells them from an operator's own.
+        var inherited = Environment.GetEnvironmentVariable(MarkerVariable) is not null;
         if (!IsFreeThreadedLibrary(installation.LibraryPath) || options.MemoryLimitMiB == 0 ||
-            new[] { ReserveVariable, LimitVariable, ArenaVariable }.Any(v => Environment.GetEnvironmentVariable(v) is not null))
+            (!inherited && new[] { ReserveVariable, LimitVariable, ArenaVariable }.Any(v => Environment.GetEnvironmentVariable(v) is not null)))
         {
             return null;
         }
@@ -42,6 +46,7 @@ internal static partial class MemoryCeiling
         PythonLibrary.SetProcessEnvironment(ReserveVariable, mebibytes.ToString(CultureInfo.InvariantCulture) + "MiB");
         PythonLibrary.SetProcessEnvironment(LimitVariable, "1");
         PythonLibrary.SetProcessEnvironment(ArenaVariable, "0");
+        PythonLibrary.SetProcessEnvironment(MarkerVariable, mebibytes.ToString(CultureInfo.InvariantCulture));
         return mebibytes * 1024 * 1024;
     }
 
