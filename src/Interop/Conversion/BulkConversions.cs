@@ -11,13 +11,22 @@ namespace Sidewinder.Interop.Conversion;
 /// </remarks>
 internal static unsafe class BulkConversions
 {
-    public static PyBound ListOf(Python py, scoped ReadOnlySpan<long> values)
+    public static PyBound ListOf(Python py, scoped ReadOnlySpan<long> values) => ListOf<long, LongItem>(py, values);
+
+    public static PyBound ListOf(Python py, scoped ReadOnlySpan<int> values) => ListOf<int, IntItem>(py, values);
+
+    public static PyBound ListOf(Python py, scoped ReadOnlySpan<double> values) => ListOf<double, FloatItem>(py, values);
+
+    /// <summary>One loop for every element type; <typeparamref name="TItem"/> is a struct, so the JIT specialises the loop
+    /// per type and calls the item constructor directly (no delegate or function pointer per item).</summary>
+    private static PyBound ListOf<T, TItem>(Python py, scoped ReadOnlySpan<T> values)
+        where TItem : struct, IItemFactory<T>
     {
         var list = py.Own(Containers.PyList_New(values.Length));
         var target = list.Borrow();
         for (var i = 0; i < values.Length; i++)
         {
-            var item = FastNative.PyLong_FromLongLong(values[i]);
+            var item = TItem.New(values[i]);
             if (item.IsNull)
             {
                 list.Dispose();
@@ -28,38 +37,24 @@ internal static unsafe class BulkConversions
         return list;
     }
 
-    public static PyBound ListOf(Python py, scoped ReadOnlySpan<int> values)
+    private interface IItemFactory<T>
     {
-        var list = py.Own(Containers.PyList_New(values.Length));
-        var target = list.Borrow();
-        for (var i = 0; i < values.Length; i++)
-        {
-            var item = FastNative.PyLong_FromLongLong(values[i]);
-            if (item.IsNull)
-            {
-                list.Dispose();
-                throw py.Error();
-            }
-            _ = FastNative.PyList_SetItem(target, i, item);
-        }
-        return list;
+        static abstract NewRef New(T value);
     }
 
-    public static PyBound ListOf(Python py, scoped ReadOnlySpan<double> values)
+    private struct LongItem : IItemFactory<long>
     {
-        var list = py.Own(Containers.PyList_New(values.Length));
-        var target = list.Borrow();
-        for (var i = 0; i < values.Length; i++)
-        {
-            var item = FastNative.PyFloat_FromDouble(values[i]);
-            if (item.IsNull)
-            {
-                list.Dispose();
-                throw py.Error();
-            }
-            _ = FastNative.PyList_SetItem(target, i, item);
-        }
-        return list;
+        public static NewRef New(long value) => FastNative.PyLong_FromLongLong(value);
+    }
+
+    private struct IntItem : IItemFactory<int>
+    {
+        public static NewRef New(int value) => FastNative.PyLong_FromLongLong(value);
+    }
+
+    private struct FloatItem : IItemFactory<double>
+    {
+        public static NewRef New(double value) => FastNative.PyFloat_FromDouble(value);
     }
 
     /// <summary>A tuple with the items of <paramref name="sequence"/>: the object itself for a tuple, a snapshot otherwise.
