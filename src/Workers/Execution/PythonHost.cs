@@ -302,30 +302,6 @@ internal sealed partial class PythonHost
         return value;
     }
 
-    /// <summary>Prepares a new session's globals (<c>SESSION_DIR</c>).</summary>
-    public void PrepareSession(Python py, PyBound globals, string directory)
-    {
-        using var prepare = _sessionNamespace.Bind(py);
-        using var path = py.Str(directory);
-        prepare.Call(globals, path).Dispose();
-    }
-
-    /// <summary>A session's globals as names and types (one string from Python, so a big namespace costs one conversion).</summary>
-    public (int Count, IReadOnlyList<Sessions.SessionVariable> Listed) Describe(Python py, PyBound globals, int limit)
-    {
-        using var describe = _describe.Bind(py);
-        using var max = py.Int(limit);
-        using var text = describe.Call(globals, max);
-        var lines = text.GetString().Split('\n');
-        var listed = new Sessions.SessionVariable[lines.Length - 1];
-        for (var i = 1; i < lines.Length; i++)
-        {
-            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
-            listed[i - 1] = new Sessions.SessionVariable(lines[i][..tab], lines[i][(tab + 1)..]);
-        }
-        return (int.Parse(lines[0], System.Globalization.CultureInfo.InvariantCulture), listed);
-    }
-
     /// <summary>The function to call, importing (or reloading a changed script) as needed.</summary>
     public PyBound Resolve(Python py, string module, string function) => Call(py, _resolve, module, function);
 
