@@ -20,6 +20,13 @@
 # (sid drops an old python3.X once Debian has moved to the next; it already carries two 3.13 sources).
 # SIDEWINDER_SUITE_3_13=sid (or SIDEWINDER_SUITE_3_14=...) picks another suite.
 # No reachable suite has a 3.12 source package, so there is no 3.12 runtime here.
+#
+# Fallback when Debian lists a source package but does not serve it (sid's python3.14 since 2026-12-01: the
+# .dsc, the orig tarball and the Debian tarball all answer 404): the same upstream source from Ubuntu's archive
+# (resolute's python3.14 3.14.4), downloaded from a fixed address and checked against a SHA-256 written here,
+# because this machine has no Ubuntu archive key to verify Ubuntu's index with. The orig tarball is CPython's
+# release tarball; only the version differs from Debian's. The cached build is reused while Debian still
+# does not serve its newer version; once it does, the next run rebuilds from Debian.
 set -euo pipefail
 
 cache="${SIDEWINDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidewinder}"
@@ -90,6 +97,32 @@ orig_tarball_name() {
     | grep -o "${package}_[^' ]*\.orig\.tar\.xz'" | tr -d "'" | head -n1 || true
 }
 
+# Whether the mirror serves the files of a source package it lists (a HEAD request for each; no download).
+suite_serves() {
+  local package=$1 suite=$2 uri
+  for uri in $( (cd /tmp && apt-get source --print-uris -qq "$package/$suite" 2>/dev/null) | awk '{print $1}' | tr -d "'"); do
+    curl -sfI -m 20 -o /dev/null "$uri" || return 1
+  done
+  return 0
+}
+
+# "version url sha256 origin" of the fallback source for a minor version, or nothing (see the header).
+fallback_for() {
+  case "$1" in
+    3.14) echo "3.14.4 http://archive.ubuntu.com/ubuntu/pool/main/p/python3.14/python3.14_3.14.4.orig.tar.xz d923c51303e38e249136fc1bdf3568d56ecb03214efdef48516176d3d7faaef8 Ubuntu-resolute-python3.14" ;;
+  esac
+}
+
+# Downloads a fallback tarball into $2, checked against its SHA-256; exit 3 when it is not served either.
+download_fallback() {
+  local url=$1 tarball=$2 sha=$3 part="$2.part"
+  rm -f "$part"
+  curl -sf -m 600 -o "$part" "$url" || { rm -f "$part"; log "the fallback source $url is not served either"; exit 3; }
+  echo "$sha  $part" | sha256sum -c --quiet - >/dev/null 2>&1 \
+    || { rm -f "$part"; log "$url does not have the SHA-256 written in this script; refusing it"; exit 1; }
+  mv "$part" "$tarball"
+}
+
 # "3.14.10 0" = version and Py_GIL_DISABLED of a built interpreter; empty if it does not run.
 built_version() {
   "$1" -I -c 'import platform, sysconfig; print(platform.python_version(), sysconfig.get_config_var("Py_GIL_DISABLED") or 0)' 2>/dev/null || true
@@ -121,9 +154,21 @@ provision_source() {
     wanted=${tarball_name#"${package}_"}; wanted=${wanted%.orig.tar.xz}; wanted=${wanted//\~/}
   fi
 
+  # Debian lists the package but does not serve it: build the fallback source instead (see the header).
+  command -v curl >/dev/null || apt_install curl ca-certificates
+  local fallback="" origin="Debian $suite $package" note=""
+  if [ -n "$wanted" ] && [ -n "$(fallback_for "$version")" ] && ! suite_serves "$package" "$suite"; then
+    fallback=$(fallback_for "$version")
+    log "Debian $suite lists $package $wanted but does not serve it; using ${fallback##* } ${fallback%% *}"
+    note=" (Debian $suite lists $wanted but does not serve it)"
+    wanted=${fallback%% *}
+    tarball_name="${package}_${wanted}.orig.tar.xz"
+    origin=$(echo "${fallback##* }" | tr '-' ' ')
+  fi
+
   local have=""
   [ -f "$prefix/.complete" ] && have=$(built_version "$exe")
-  local record="source=Debian $suite $package ${have% *}"
+  local record="source=$origin ${have% *}$note"
   [ -s "$prefix/.complete" ] && record=$(cat "$prefix/.complete")
   if [ -n "$have" ]; then
     if [ "${have#* }" != "$freethreaded" ]; then
@@ -139,7 +184,7 @@ provision_source() {
       exec {lock}>&-
       return 0
     else
-      log "Debian $suite now has $package $wanted; the cached $name build is ${have% *}: rebuilding"
+      log "$origin now has $wanted; the cached $name build is ${have% *}: rebuilding"
     fi
   fi
   [ -n "$wanted" ] || { log "no source package $package in Debian $suite (apt-get source --print-uris $package/$suite)"; exit 3; }
@@ -152,7 +197,11 @@ provision_source() {
   local src="$cache/src/$package"
   local tarball="$src/$tarball_name"
   mkdir -p "$src"
-  if [ ! -f "$tarball" ]; then
+  if [ ! -f "$tarball" ] && [ -n "$fallback" ]; then
+    local fields; read -r -a fields <<<"$fallback"
+    log "downloading ${fields[1]}"
+    download_fallback "${fields[1]}" "$tarball" "${fields[2]}"
+  elif [ ! -f "$tarball" ]; then
     log "downloading Debian $suite source package $package ($wanted)"
     rm -rf "$src/.download"
     mkdir -p "$src/.download"
@@ -189,7 +238,7 @@ provision_source() {
     "$exe" -c 'import sys; assert not sys._is_gil_enabled(), "GIL is enabled"'
   fi
   local seconds=$(( $(date +%s) - started ))
-  printf 'source=Debian %s %s %s\nbuild_seconds=%s\n' "$suite" "$package" "$wanted" "$seconds" >"$prefix/.complete"
+  printf 'source=%s %s%s\nbuild_seconds=%s\n' "$origin" "$wanted" "$note" "$seconds" >"$prefix/.complete"
   write_manifest "$name" "$name" "$library" "$prefix" "$exe" "$(cat "$prefix/.complete")"
   rm -rf "$build"
   log "$name runtime (CPython $wanted) ready at $prefix, built in ${seconds}s"

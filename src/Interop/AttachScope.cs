@@ -4,17 +4,20 @@ namespace Sidewinder.Interop;
 /// <remarks>Scopes nest: only the outermost one attaches and detaches. A copy of the scope must not be disposed twice.</remarks>
 public readonly ref struct AttachScope
 {
-    private readonly PythonRuntime _runtime;
+    private readonly PythonInterpreter _interpreter;
     private readonly ThreadAttachment _attachment;
 
-    internal AttachScope(PythonRuntime runtime, ThreadAttachment attachment)
+    internal AttachScope(PythonInterpreter interpreter, ThreadAttachment attachment)
     {
-        _runtime = runtime;
+        _interpreter = interpreter;
         _attachment = attachment;
     }
 
-    /// <summary>The token proving this thread is attached.</summary>
-    public Python Python => new(_runtime);
+    /// <summary>The token proving this thread is attached (to <see cref="Interpreter"/>).</summary>
+    public Python Python => new(_interpreter);
+
+    /// <summary>The interpreter this scope attached to.</summary>
+    public PythonInterpreter Interpreter => _interpreter;
 
     /// <summary>Leaves the scope; the outermost scope detaches the thread.</summary>
     public void Dispose()
@@ -25,7 +28,14 @@ public readonly ref struct AttachScope
         }
         if (--_attachment.Depth == 0)
         {
-            _runtime.Release(_attachment);
+            if (_interpreter.IsMain)
+            {
+                _interpreter.Runtime.Release(_attachment);
+            }
+            else
+            {
+                _interpreter.Release(_attachment);
+            }
         }
     }
 }

@@ -90,7 +90,7 @@ internal sealed unsafe class Builtins
     /// no-ops, and 3.11/3.12 lack them, so Interop skips the calls there).</summary>
     public bool HasCriticalSections { get; }
 
-    /// <summary>The main interpreter (the only one Sidewinder uses).</summary>
+    /// <summary>The main interpreter (<c>PyInterpreterState*</c>).</summary>
     public nint Interpreter { get; }
 
     public string VersionText { get; }
@@ -140,7 +140,4 @@ internal sealed unsafe class Builtins
         using var result = probe.Call();
         return result.IsTrue();
     }
-
-    /// <summary>Library types the JSON writer recognises (datetime, Decimal, UUID, numpy, dataclasses), resolved lazily from sys.modules.</summary>
-    public Json.JsonTypeCache JsonTypes { get; } = new();
 }

@@ -74,7 +74,7 @@ public readonly ref partial struct PyBound
     public PyOwned ToOwned()
     {
         var owned = Self().NewReference();
-        return new PyOwned(_py.Runtime, owned.Steal());
+        return new PyOwned(_py.Interpreter, owned.Steal());
     }
 
     /// <summary>Another reference to the same object.</summary>

@@ -11,35 +11,49 @@ namespace Sidewinder.Interop;
 /// </remarks>
 public class PyOwned : IDisposable
 {
-    private readonly PythonRuntime _runtime;
+    private readonly PythonInterpreter _interpreter;
     private nint _pointer;
 
-    /// <summary>Takes over a strong reference.</summary>
-    internal PyOwned(PythonRuntime runtime, NewRef reference)
+    /// <summary>Takes over a strong reference to an object of <paramref name="interpreter"/>.</summary>
+    internal PyOwned(PythonInterpreter interpreter, NewRef reference)
     {
-        _runtime = runtime;
+        _interpreter = interpreter;
         _pointer = reference.Pointer;
     }
+
+    /// <summary>The interpreter the object belongs to; only a token of that interpreter can use it.</summary>
+    public PythonInterpreter Interpreter => _interpreter;
 
     /// <summary>False once disposed.</summary>
     public bool IsAlive => _pointer != 0;
 
     /// <summary>A token-bound handle with its own reference; dispose it as usual.</summary>
+    /// <exception cref="InvalidOperationException">The token is of another interpreter.</exception>
     public PyBound Bind(Python py)
     {
         var pointer = _pointer;
         ObjectDisposedException.ThrowIf(pointer == 0, this);
+        if (py.Interpreter != _interpreter)
+        {
+            throw OtherInterpreter(py);
+        }
         return PyBound.NewReference(py, pointer);
     }
 
     /// <summary>A borrowed view for internal calls; valid while this handle is alive.</summary>
     internal BorrowedRef Borrow(Python py)
     {
-        _ = py;
         var pointer = _pointer;
         ObjectDisposedException.ThrowIf(pointer == 0, this);
+        if (py.Interpreter != _interpreter)
+        {
+            throw OtherInterpreter(py);
+        }
         return new BorrowedRef(pointer);
     }
+
+    private InvalidOperationException OtherInterpreter(Python py) => new(
+        $"This object belongs to {_interpreter} and the token to {py.Interpreter}: objects never cross interpreters. Attach to the object's interpreter to use it.");
 
     /// <summary>Releases the reference (now if attached, else at the next attach).</summary>
     public void Dispose()
@@ -58,13 +72,13 @@ public class PyOwned : IDisposable
         {
             return;
         }
-        if (!fromFinalizer && ThreadAttachment.IsCurrentThreadAttached)
+        if (!fromFinalizer && ThreadAttachment.IsAttachedTo(_interpreter))
         {
             new NewRef(pointer).Release();
         }
         else
         {
-            _runtime.DeferDecref(new NewRef(pointer));
+            _interpreter.DeferDecref(new NewRef(pointer));
         }
     }
 }
@@ -73,8 +87,8 @@ public class PyOwned : IDisposable
 /// can show the user's own lines.</summary>
 public sealed class PyCode : PyOwned
 {
-    internal PyCode(PythonRuntime runtime, NewRef reference, string source, string filename, CompileMode mode)
-        : base(runtime, reference)
+    internal PyCode(PythonInterpreter interpreter, NewRef reference, string source, string filename, CompileMode mode)
+        : base(interpreter, reference)
     {
         Source = source;
         Filename = filename;

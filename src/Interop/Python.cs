@@ -13,9 +13,14 @@ namespace Sidewinder.Interop;
 /// </remarks>
 public readonly ref partial struct Python
 {
-    internal readonly PythonRuntime Runtime;
+    internal readonly PythonInterpreter Interpreter;
 
-    internal Python(PythonRuntime runtime) => Runtime = runtime;
+    internal Python(PythonInterpreter interpreter) => Interpreter = interpreter;
+
+    internal PythonRuntime Runtime => Interpreter.Runtime;
+
+    /// <summary>The interpreter this token is bound to (the main one unless the thread attached to a sub-interpreter).</summary>
+    public PythonInterpreter CurrentInterpreter => Interpreter;
 
     internal Builtins B => Runtime.Builtins;
 
@@ -40,7 +45,9 @@ public readonly ref partial struct Python
         var attachment = ThreadAttachment.Current;
         var depth = attachment.Depth;
         var gilState = attachment.GilState;
+        var interpreter = attachment.Interpreter;
         attachment.Depth = 0;
+        attachment.Interpreter = null;
         var saved = State.PyEval_SaveThread();
         try
         {
@@ -51,9 +58,10 @@ public readonly ref partial struct Python
             State.PyEval_RestoreThread(saved);
             attachment.Depth = depth;
             attachment.GilState = gilState;
-            if (Runtime.Pool.HasPending)
+            attachment.Interpreter = interpreter;
+            if (Interpreter.Pool.HasPending)
             {
-                Runtime.Pool.Drain();
+                Interpreter.Pool.Drain();
             }
         }
     }
@@ -129,7 +137,7 @@ public readonly ref partial struct Python
         {
             throw ExceptionBuilder.FromCurrent(this, filename, source);
         }
-        return new PyCode(Runtime, code, source, filename, mode);
+        return new PyCode(Interpreter, code, source, filename, mode);
     }
 
     /// <summary>Source with a NUL: <c>Py_CompileStringExFlags</c> takes a C string and would compile only the text before
@@ -144,7 +152,7 @@ public readonly ref partial struct Python
         using var kind = Str(mode switch { CompileMode.Eval => "eval", CompileMode.Exec => "exec", _ => "single" });
         using var compiled = compile.Call(text, file, kind);
         var strong = compiled.Borrow().NewReference();
-        return new PyCode(Runtime, strong.Steal(), source, filename, mode);
+        return new PyCode(Interpreter, strong.Steal(), source, filename, mode);
     }
 
     /// <summary>Evaluates an expression in a fresh namespace (or in <paramref name="globals"/> when given).</summary>

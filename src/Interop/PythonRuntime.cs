@@ -44,7 +44,27 @@ public sealed class PythonRuntime : IDisposable
         _owner = new Thread(OwnerThread, maxStackSize: 16 * 1024 * 1024) { IsBackground = true, Name = "python-owner" };
     }
 
-    internal ReferencePool Pool { get; } = new();
+    internal ReferencePool Pool => MainInterpreter.Pool;
+
+    /// <summary>The main interpreter, the one <see cref="Attach()"/> attaches to.</summary>
+    public PythonInterpreter MainInterpreter { get; private set; } = null!;
+
+    private readonly List<PythonInterpreter> _subInterpreters = [];
+
+    /// <summary>The sub-interpreters alive now (made by <see cref="CreateInterpreter"/> and not ended).</summary>
+    public IReadOnlyList<PythonInterpreter> SubInterpreters
+    {
+        get
+        {
+            lock (_subInterpreters)
+            {
+                return [.. _subInterpreters];
+            }
+        }
+    }
+
+    /// <summary>How long <see cref="Shutdown"/> (and <see cref="PythonInterpreter.Dispose"/>) wait for attached threads.</summary>
+    public TimeSpan ShutdownTimeout => _options.ShutdownTimeout;
 
     /// <summary>Thread states created for threads that attach without a <see cref="PythonThreadState"/>.</summary>
     internal ImplicitThreadStates ImplicitThreadStates { get; } = new();
@@ -97,6 +117,7 @@ public sealed class PythonRuntime : IDisposable
             Initialization.Initialize(version, Installation);
             Builtins = new Builtins();
             Info = new PythonInfo(version, Builtins.VersionText, Builtins.IsFreeThreaded, Installation) { MemoryLimitBytes = _memoryLimit };
+            MainInterpreter = new PythonInterpreter(this, Builtins.Interpreter, options: null);
             var attachment = ThreadAttachment.Current;
             attachment.Depth = 0;
             mainThreadState = State.PyEval_SaveThread();
@@ -110,19 +131,65 @@ public sealed class PythonRuntime : IDisposable
         _ready.Set();
 
         _shutdownRequested.Wait();
+        // Sub-interpreters end first, each through a thread state of this thread (PythonInterpreter.EndCore). One that
+        // cannot end (a thread its code started still runs) leaves the whole runtime unfinalised, as a thread still inside
+        // Python does: finalising the main interpreter under a live sub-interpreter is not safe on 3.12.
+        foreach (var interpreter in SubInterpreters)
+        {
+            if (!interpreter.EndCore(TimeSpan.Zero))
+            {
+                _ownerDone.Set();
+                return;
+            }
+        }
         State.PyEval_RestoreThread(mainThreadState);
         Pool.Drain();
         FinalizeStatus = Lifecycle.Py_FinalizeEx();
         ImplicitThreadStates.Finalized();
         _finalizeCompleted = true;
         _finalized.Set();
+        _ownerDone.Set();
+    }
+
+    private readonly ManualResetEventSlim _ownerDone = new();
+
+    /// <summary>Creates a sub-interpreter (PEP 684; CPython 3.12+) on the calling thread, which must not be attached. With
+    /// <see cref="InterpreterOptions.OwnGil"/> (the default) it has its own GIL. Creating one costs milliseconds: keep them.</summary>
+    /// <exception cref="NotSupportedException">The runtime is CPython 3.11 (no per-interpreter GIL).</exception>
+    /// <exception cref="PythonInitializationException">CPython refused the configuration.</exception>
+    public PythonInterpreter CreateInterpreter(InterpreterOptions? options = null)
+    {
+        if (Info.Version < new Version(3, 12))
+        {
+            throw new NotSupportedException(
+                $"Sub-interpreters with their own GIL need CPython 3.12 or later (PEP 684); this runtime is {Info.Version.ToString(2)}.");
+        }
+        return PythonInterpreter.Create(this, options ?? new InterpreterOptions());
+    }
+
+    internal void Created(PythonInterpreter interpreter)
+    {
+        lock (_subInterpreters)
+        {
+            _subInterpreters.Add(interpreter);
+        }
+    }
+
+    internal void Ended(PythonInterpreter interpreter)
+    {
+        lock (_subInterpreters)
+        {
+            _subInterpreters.Remove(interpreter);
+        }
     }
 
     /// <summary>Attaches the calling thread (re-entrant). Dispose the scope on the same thread to detach.</summary>
     /// <exception cref="ObjectDisposedException">The runtime is shutting down.</exception>
+    /// <exception cref="InvalidOperationException">The thread is attached to a sub-interpreter.</exception>
     public AttachScope Attach()
     {
         var attachment = ThreadAttachment.Current;
+        var main = MainInterpreter;
         if (attachment.Depth++ == 0)
         {
             try
@@ -134,8 +201,14 @@ public sealed class PythonRuntime : IDisposable
                 attachment.Depth--;
                 throw;
             }
+            attachment.Interpreter = main;
         }
-        return new AttachScope(this, attachment);
+        else if (attachment.Interpreter != main)
+        {
+            attachment.Depth--;
+            throw PythonInterpreter.OtherInterpreter(attachment, main);
+        }
+        return new AttachScope(main, attachment);
     }
 
     /// <summary>Runs <paramref name="body"/> attached and returns its result.</summary>
@@ -185,7 +258,7 @@ public sealed class PythonRuntime : IDisposable
             State.PyEval_RestoreThread(attachment.OwnedThreadState);
             attachment.GilState = -1;
         }
-        else if (State.PyGILState_GetThisThreadState() != 0)
+        else if (State.PyGILState_GetThisThreadState() is var bound and not 0 && State.PyThreadState_GetInterpreter(bound) == Builtins.Interpreter)
         {
             // A thread state we did not create (a thread started by Python, calling back into .NET): share it.
             attachment.GilState = State.PyGILState_Ensure();
@@ -211,6 +284,7 @@ public sealed class PythonRuntime : IDisposable
 
     internal void Release(ThreadAttachment attachment)
     {
+        attachment.Interpreter = null;
         if (attachment.GilState < 0)
         {
             State.PyEval_SaveThread();
@@ -266,7 +340,8 @@ public sealed class PythonRuntime : IDisposable
             }
             _shutdownRequested.Set();
             var remaining = deadline - DateTime.UtcNow;
-            return _finalized.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            _ownerDone.Wait(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            return _finalized.IsSet;
         }
     }
 

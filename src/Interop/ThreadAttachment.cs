@@ -18,6 +18,9 @@ internal sealed class ThreadAttachment
 
     public static bool IsCurrentThreadAttached => t_current is { Depth: > 0 };
 
+    /// <summary>Whether the calling thread is attached to <paramref name="interpreter"/> now.</summary>
+    public static bool IsAttachedTo(PythonInterpreter interpreter) => t_current is { Depth: > 0 } current && current.Interpreter == interpreter;
+
     /// <summary>The thread state this thread attaches with (<c>PyEval_RestoreThread</c>); 0 if none yet.</summary>
     public nint OwnedThreadState;
 
@@ -31,4 +34,34 @@ internal sealed class ThreadAttachment
     /// <summary>PyGILState_STATE from the outermost attach of a thread whose thread state belongs to someone
     /// else (a thread Python created, calling back into .NET); -1 otherwise.</summary>
     public int GilState = -1;
+
+    /// <summary>The interpreter the thread is attached to while <see cref="Depth"/> &gt; 0 (null: not attached).</summary>
+    public PythonInterpreter? Interpreter;
+
+    // The thread's states in sub-interpreters (the main interpreter's is OwnedThreadState); usually none or one.
+    private (PythonInterpreter Interpreter, nint ThreadState)[]? _subStates;
+
+    /// <summary>This thread's state in sub-interpreter <paramref name="interpreter"/>, or 0.</summary>
+    public nint ThreadStateIn(PythonInterpreter interpreter)
+    {
+        if (_subStates is { } states)
+        {
+            foreach (var (owner, state) in states)
+            {
+                if (owner == interpreter)
+                {
+                    return state;
+                }
+            }
+        }
+        return 0;
+    }
+
+    // Written by the owning thread (attach) and by a thread ending the interpreter (while no thread is attached to it):
+    // the array is replaced, never changed in place, so a reader sees an old or a new one, both valid.
+    public void AddThreadState(PythonInterpreter interpreter, nint threadState) =>
+        _subStates = [.. _subStates ?? [], (interpreter, threadState)];
+
+    public void RemoveThreadState(PythonInterpreter interpreter) =>
+        _subStates = _subStates is null ? null : Array.FindAll(_subStates, e => e.Interpreter != interpreter);
 }

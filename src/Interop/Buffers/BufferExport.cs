@@ -42,8 +42,6 @@ public readonly ref partial struct Python
 /// </remarks>
 internal static unsafe class BufferExport
 {
-    // Created by running Python (a class statement), so a thread that finds another creating it waits detached.
-    private static readonly PyOnceCell<nint> s_type = new();
 
     internal sealed class State : IDisposable
     {
@@ -118,7 +116,7 @@ internal static unsafe class BufferExport
     }
 
     /// <summary>The exporter type, created on first use and kept for the life of the interpreter.</summary>
-    private static nint ExporterType(Python py) => s_type.GetOrInit(py, CreateExporterType);
+    private static nint ExporterType(Python py) => py.Interpreter.BufferExporterType.GetOrInit(py, CreateExporterType);
 
     private static nint CreateExporterType(Python py)
     {

@@ -19,7 +19,7 @@ internal static unsafe class ExceptionMapping
             {
                 throw new InvalidOperationException("The function's capsule lost its target.", exception);
             }
-            RaiseCore(new Python(target.Runtime), target.Name, exception);
+            RaiseCore(new Python(target.Interpreter), target.Name, exception);
         }
 #pragma warning disable CA1031 // Nothing may escape into native code: the last resort is a RuntimeError with the message.
         catch (Exception)

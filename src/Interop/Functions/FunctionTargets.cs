@@ -4,16 +4,17 @@ using Sidewinder.Interop.Conversion;
 namespace Sidewinder.Interop.Functions;
 
 /// <summary>What a Python function object built from .NET calls; kept alive by a GC handle the function's capsule owns.</summary>
-internal abstract class FunctionTarget(PythonRuntime runtime, string name)
+internal abstract class FunctionTarget(PythonInterpreter interpreter, string name)
 {
-    public PythonRuntime Runtime { get; } = runtime;
+    /// <summary>The interpreter the function object was made in (the only one that can call it).</summary>
+    public PythonInterpreter Interpreter { get; } = interpreter;
 
     public string Name { get; } = name;
 
     public abstract PyBound Invoke(Python py, PyArguments args);
 }
 
-internal sealed class RawTarget(PythonRuntime runtime, string name, PythonFunction function) : FunctionTarget(runtime, name)
+internal sealed class RawTarget(PythonInterpreter interpreter, string name, PythonFunction function) : FunctionTarget(interpreter, name)
 {
     public override PyBound Invoke(Python py, PyArguments args) => function(py, args);
 }
@@ -21,7 +22,7 @@ internal sealed class RawTarget(PythonRuntime runtime, string name, PythonFuncti
 // Typed targets convert with the same converters as Extract/ToPython. Each is created under the conversion
 // annotations (the public AddFunction overloads carry them), hence the suppressions.
 
-internal sealed class Target<TResult>(PythonRuntime runtime, string name, Func<TResult> function) : FunctionTarget(runtime, name)
+internal sealed class Target<TResult>(PythonInterpreter interpreter, string name, Func<TResult> function) : FunctionTarget(interpreter, name)
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Created under the conversion annotations.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Created under the conversion annotations.")]
@@ -32,7 +33,7 @@ internal sealed class Target<TResult>(PythonRuntime runtime, string name, Func<T
     }
 }
 
-internal sealed class Target<T1, TResult>(PythonRuntime runtime, string name, Func<T1, TResult> function) : FunctionTarget(runtime, name)
+internal sealed class Target<T1, TResult>(PythonInterpreter interpreter, string name, Func<T1, TResult> function) : FunctionTarget(interpreter, name)
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Created under the conversion annotations.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Created under the conversion annotations.")]
@@ -43,7 +44,7 @@ internal sealed class Target<T1, TResult>(PythonRuntime runtime, string name, Fu
     }
 }
 
-internal sealed class Target<T1, T2, TResult>(PythonRuntime runtime, string name, Func<T1, T2, TResult> function) : FunctionTarget(runtime, name)
+internal sealed class Target<T1, T2, TResult>(PythonInterpreter interpreter, string name, Func<T1, T2, TResult> function) : FunctionTarget(interpreter, name)
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Created under the conversion annotations.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Created under the conversion annotations.")]
@@ -56,7 +57,7 @@ internal sealed class Target<T1, T2, TResult>(PythonRuntime runtime, string name
     }
 }
 
-internal sealed class Target<T1, T2, T3, TResult>(PythonRuntime runtime, string name, Func<T1, T2, T3, TResult> function) : FunctionTarget(runtime, name)
+internal sealed class Target<T1, T2, T3, TResult>(PythonInterpreter interpreter, string name, Func<T1, T2, T3, TResult> function) : FunctionTarget(interpreter, name)
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Created under the conversion annotations.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Created under the conversion annotations.")]
@@ -70,7 +71,7 @@ internal sealed class Target<T1, T2, T3, TResult>(PythonRuntime runtime, string 
     }
 }
 
-internal sealed class ActionTarget<T1>(PythonRuntime runtime, string name, Action<T1> action) : FunctionTarget(runtime, name)
+internal sealed class ActionTarget<T1>(PythonInterpreter interpreter, string name, Action<T1> action) : FunctionTarget(interpreter, name)
 {
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Created under the conversion annotations.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Created under the conversion annotations.")]

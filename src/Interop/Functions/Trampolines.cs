@@ -56,16 +56,19 @@ internal static unsafe class Trampolines
             // The thread is attached (it is running Python) but may not have come through an AttachScope: count the call as
             // an attach so that nested Attach() is a no-op and py.Detach() inside the callback works.
             var attachment = ThreadAttachment.Current;
+            var outer = attachment.Interpreter;
             attachment.Depth++;
+            attachment.Interpreter = target.Interpreter;
             try
             {
-                var py = new Python(target.Runtime);
+                var py = new Python(target.Interpreter);
                 var result = target.Invoke(py, new PyArguments(py, args, checked((int)nargs), kwnames));
                 return result.IsNull ? PyBound.NewReference(py, py.B.None).Steal().Pointer : result.Steal().Pointer;
             }
             finally
             {
                 attachment.Depth--;
+                attachment.Interpreter = attachment.Depth == 0 ? null : outer;
             }
         }
         catch (Exception exception)

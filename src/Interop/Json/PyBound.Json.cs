@@ -42,7 +42,7 @@ public readonly ref partial struct PyBound
     {
         ArgumentNullException.ThrowIfNull(writer);
         NotNull();
-        PyJsonWriter.Write(_py.Runtime, _pointer, writer, options ?? JsonConversionOptions.Default);
+        PyJsonWriter.Write(_py.Interpreter, _pointer, writer, options ?? JsonConversionOptions.Default);
     }
 
     /// <summary>The object as UTF-8 JSON; see <see cref="WriteJson"/> for the mapping.</summary>
@@ -79,7 +79,7 @@ public readonly ref partial struct PyBound
             SkipValidation = true, // the converter only produces well-formed sequences
         };
         using var writer = new Utf8JsonWriter(buffer, writerOptions);
-        PyJsonWriter.Write(_py.Runtime, _pointer, writer, options);
+        PyJsonWriter.Write(_py.Interpreter, _pointer, writer, options);
         writer.Flush();
     }
 }

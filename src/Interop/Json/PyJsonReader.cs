@@ -15,7 +15,7 @@ namespace Sidewinder.Interop.Json;
 /// </remarks>
 internal sealed unsafe class PyJsonReader : IDisposable
 {
-    private readonly PythonRuntime _runtime;
+    private readonly PythonInterpreter _interpreter;
     private readonly Builtins _b;
     private readonly int _maxDepth;
     private readonly JsonPath _path;
@@ -24,15 +24,15 @@ internal sealed unsafe class PyJsonReader : IDisposable
     private NewRef[] _items = []; // owned: moved into a list by ListFromItems, else released by ReleaseItems
     private int _itemCount;
 
-    private PyJsonReader(PythonRuntime runtime, JsonConversionOptions options)
+    private PyJsonReader(PythonInterpreter interpreter, JsonConversionOptions options)
     {
-        _runtime = runtime;
-        _b = runtime.Builtins;
+        _interpreter = interpreter;
+        _b = interpreter.Runtime.Builtins;
         _maxDepth = options.MaxDepth;
         _path = new JsonPath();
     }
 
-    private Python Py => new(_runtime);
+    private Python Py => new(_interpreter);
 
     /// <summary>Releases the cached keys (the thread is still attached: the token is on the stack).</summary>
     public void Dispose() => _keys.Dispose();
@@ -43,7 +43,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
         {
             utf8 = utf8[3..]; // a UTF-8 byte order mark, as JsonDocument tolerates
         }
-        using var state = new PyJsonReader(py.Runtime, options);
+        using var state = new PyJsonReader(py.Interpreter, options);
         // The reader's own depth limit sits above ours so that ours, with its clearer message, fires first.
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = options.MaxDepth + 2 });
         var result = default(OwnedRef);
@@ -68,7 +68,7 @@ internal sealed unsafe class PyJsonReader : IDisposable
         {
             throw new ArgumentException("The JsonElement is default (Undefined); it holds no JSON value.", nameof(element));
         }
-        using var state = new PyJsonReader(py.Runtime, options);
+        using var state = new PyJsonReader(py.Interpreter, options);
         var result = state.ReadElement(element, 0);
         return new PyBound(py, result.Steal());
     }

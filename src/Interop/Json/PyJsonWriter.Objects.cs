@@ -18,7 +18,7 @@ internal sealed unsafe partial class PyJsonWriter
         var fields = default(PyBound);
         if (chained < MaxChainedConversions)
         {
-            kind = _b.JsonTypes.Classify(Py, type, ref _lookup, out fields);
+            kind = _interpreter.JsonTypes.Classify(Py, type, ref _lookup, out fields);
         }
         using (fields)
         {

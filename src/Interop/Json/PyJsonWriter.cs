@@ -27,7 +27,7 @@ namespace Sidewinder.Interop.Json;
 /// </remarks>
 internal sealed unsafe partial class PyJsonWriter
 {
-    private readonly PythonRuntime _runtime;
+    private readonly PythonInterpreter _interpreter;
     private readonly Builtins _b;
     private readonly Utf8JsonWriter _writer;
     private readonly JsonConversionOptions _options;
@@ -41,10 +41,10 @@ internal sealed unsafe partial class PyJsonWriter
     private readonly bool _immortalStaticTypes;
     private JsonTypeCache.Lookup _lookup;
 
-    private PyJsonWriter(PythonRuntime runtime, Utf8JsonWriter writer, JsonConversionOptions options)
+    private PyJsonWriter(PythonInterpreter interpreter, Utf8JsonWriter writer, JsonConversionOptions options)
     {
-        _runtime = runtime;
-        _b = runtime.Builtins;
+        _interpreter = interpreter;
+        _b = interpreter.Runtime.Builtins;
         _writer = writer;
         _options = options;
         // Utf8JsonWriter refuses to open containers beyond its own MaxDepth (0 means its default, 1000);
@@ -60,15 +60,15 @@ internal sealed unsafe partial class PyJsonWriter
         _strongListGetter = _b.HasStrongListGetter;
         // PEP 683: from 3.12 static types are immortal, so the reference PyObject_Type returns for a
         // built-in type needs no matching decref; on 3.11 it does.
-        _immortalStaticTypes = runtime.Info.Version >= new Version(3, 12);
+        _immortalStaticTypes = interpreter.Runtime.Info.Version >= new Version(3, 12);
     }
 
-    private Python Py => new(_runtime);
+    private Python Py => new(_interpreter);
 
     /// <summary>Writes <paramref name="obj"/> (kept alive by the caller) as one JSON value.</summary>
-    public static void Write(PythonRuntime runtime, nint obj, Utf8JsonWriter writer, JsonConversionOptions options)
+    public static void Write(PythonInterpreter interpreter, nint obj, Utf8JsonWriter writer, JsonConversionOptions options)
     {
-        var state = new PyJsonWriter(runtime, writer, options);
+        var state = new PyJsonWriter(interpreter, writer, options);
         state.WriteValue(obj, 0);
     }
 
