@@ -17,17 +17,17 @@ namespace Sidewinder.Interop;
 /// <c>PyDictObject</c> layout is fixed (header, <c>ma_used</c>, then the tag at offset 24). It counts additions too,
 /// so <see cref="Changed"/> may be true after an import; callers then compare, which is correct, only slower.
 /// </para>
-/// <para>Watchers are process-wide, so the set of watched dicts is a small static registry; each entry keeps a
-/// strong reference to its dict until disposed.</para>
+/// <para>A watcher id belongs to one interpreter (sub-interpreters register their own on first use); the set of watched
+/// dicts is one small static registry for all of them; each entry keeps a strong reference to its dict until disposed.</para>
 /// </remarks>
 public sealed unsafe class DictWatch : IDisposable
 {
     private const int VersionTagOffset311 = 24;
     private static readonly Lock s_gate = new();
     private static DictWatch[] s_watches = [];
-    private static int s_watcherId = -1;
 
     private readonly PyOwned _dict;
+    private readonly PythonInterpreter _interpreter;
     private readonly nint _pointer;
     private readonly bool _ignoreAdditions;
     private readonly bool _useVersionTag;
@@ -37,6 +37,7 @@ public sealed unsafe class DictWatch : IDisposable
     private DictWatch(PyBound dict, bool ignoreAdditions)
     {
         _dict = dict.ToOwned();
+        _interpreter = dict.Py.Interpreter;
         _pointer = dict.Pointer;
         _ignoreAdditions = ignoreAdditions;
         _useVersionTag = dict.Py.Info.Version < new Version(3, 12);
@@ -58,15 +59,16 @@ public sealed unsafe class DictWatch : IDisposable
         }
         lock (s_gate)
         {
-            if (s_watcherId < 0)
+            var interpreter = watch._interpreter;
+            if (interpreter.DictWatcherId < 0)
             {
-                s_watcherId = DictWatchers.PyDict_AddWatcher(&OnEvent);
-                if (s_watcherId < 0)
+                interpreter.DictWatcherId = DictWatchers.PyDict_AddWatcher(&OnEvent);
+                if (interpreter.DictWatcherId < 0)
                 {
                     dict.Py.ThrowIfError();
                 }
             }
-            if (DictWatchers.PyDict_Watch(s_watcherId, dict.Borrow()) < 0)
+            if (DictWatchers.PyDict_Watch(interpreter.DictWatcherId, dict.Borrow()) < 0)
             {
                 dict.Py.ThrowIfError();
             }
@@ -123,9 +125,9 @@ public sealed unsafe class DictWatch : IDisposable
             if (Array.IndexOf(s_watches, this) >= 0)
             {
                 s_watches = [.. s_watches.Where(w => w != this)];
-                if (s_watcherId >= 0 && _dict.IsAlive && !s_watches.Any(w => w._pointer == _pointer))
+                if (_interpreter.DictWatcherId >= 0 && _interpreter.IsAlive && _dict.IsAlive && !s_watches.Any(w => w._pointer == _pointer))
                 {
-                    _ = DictWatchers.PyDict_Unwatch(s_watcherId, new BorrowedRef(_pointer));
+                    _ = DictWatchers.PyDict_Unwatch(_interpreter.DictWatcherId, new BorrowedRef(_pointer));
                 }
             }
         }

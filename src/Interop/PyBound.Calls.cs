@@ -143,6 +143,8 @@ public readonly ref partial struct PyBound
 
 /// <summary>Enumerates a Python iterator; works with <c>foreach</c>. Also a typed view: <c>obj.Cast&lt;PyIterator&gt;()</c>
 /// for an object that is already an iterator (<c>PyIter_Check</c>), sharing its reference.</summary>
+/// <remarks><c>foreach</c> disposes the iterator it runs on (a copy of this struct that shares its reference), so write
+/// <c>foreach (var item in obj.Iterate())</c>; do not also put the iterator in a <c>using</c>, which releases it twice.</remarks>
 public ref struct PyIterator : IPyObjectType<PyIterator>
 {
     private readonly Python _py;

@@ -63,6 +63,9 @@ public sealed class PythonInterpreter : IDisposable
 
     internal ReferencePool Pool { get; } = new();
 
+    /// <summary>The <see cref="DictWatch"/> watcher registered in this interpreter (ids are per interpreter), or -1.</summary>
+    internal int DictWatcherId = -1;
+
     /// <summary>Library types the JSON writer recognises, resolved from this interpreter's own modules.</summary>
     internal JsonTypeCache JsonTypes { get; } = new();
 

@@ -39,7 +39,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
     private readonly List<Worker> _workers = [];
     private readonly int _targetWorkers;
     private readonly bool _parallel;
-    private PythonHost? _host;
+    private InterpreterContext? _shared;
     private int _workerNumber;
     private int _live;
     private int _busy;
@@ -59,8 +59,14 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         Logger = loggerFactory.CreateLogger("Sidewinder.Workers.WorkerPool");
         PythonLogger = loggerFactory.CreateLogger("Sidewinder.Workers.Python");
+        if (_options.Isolation == WorkerIsolation.Interpreter && runtime.Info.Version < new Version(3, 12))
+        {
+            throw new ArgumentException(
+                $"Invalid worker pool options: Workers:Isolation=Interpreter runs each worker in a sub-interpreter with its own GIL, which needs CPython 3.12 or later (PEP 684); this runtime is {runtime.Info.Version.ToString(2)}. Use Workers:Isolation=Shared, or a 3.13 or 3.14 runtime (SIDEWINDER_PYTHON=3.14).");
+        }
         _gilEnabled = runtime.IsGilEnabled; // on the constructing thread, once; afterwards the workers keep it current
-        _parallel = runtime.Info.IsFreeThreaded && !_gilEnabled;
+        // Sub-interpreters with their own GIL run Python in parallel on a GIL build too.
+        _parallel = (runtime.Info.IsFreeThreaded && !_gilEnabled) || _options.Isolation == WorkerIsolation.Interpreter;
         _targetWorkers = _options.ResolveWorkerCount(_parallel);
         _queue = Channel.CreateBounded<JobWorkItem>(new BoundedChannelOptions(_options.QueueCapacity)
         {
@@ -208,32 +214,52 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
 
     internal Watchdog Watchdog { get; }
 
-    internal PythonHost Host => _host!;
-
-    internal JobRunner Runner { get; private set; } = null!;
+    /// <summary>The main interpreter's context: every job's with <see cref="WorkerIsolation.Shared"/>, session jobs' always.</summary>
+    internal InterpreterContext Shared => _shared!;
 
     internal IdleWorkers Idle { get; }
 
     internal bool IsClosing => Volatile.Read(ref _closing) != 0;
 
-    /// <summary>Loads the host module once; called by each worker while detached (it attaches under the lock).</summary>
-    internal void EnsureHost()
+    /// <summary>Loads the host module into the main interpreter once; called by each worker while detached (it attaches
+    /// under the lock).</summary>
+    internal InterpreterContext EnsureHost()
     {
         lock (_hostGate)
         {
-            if (_host is null)
+            if (_shared is null)
             {
                 var host = PythonHost.GetOrLoad(Runtime, _options, PythonLogger);
                 if (host.ImmortalizesNewObjects)
                 {
                     WorkerPoolLog.ImmortalCodeObjects(Logger);
                 }
-                var settings = Runtime.Attach(py => PythonHost.CaptureSettings(py, _options.MaxOutputChars, _options.MaxLogRecordsPerJob, _options.MaxRichOutputBytes));
-                Runner = new JobRunner(host, _options, settings);
-                _host = host;
+                _shared = InterpreterContext.Create(Runtime.MainInterpreter, host, _options);
             }
+            return _shared;
         }
     }
+
+    /// <summary>A worker's own context (<see cref="WorkerIsolation.Interpreter"/>): a sub-interpreter with its own GIL, made
+    /// on the calling worker thread, and a host loaded into it.</summary>
+    internal InterpreterContext CreateWorkerContext()
+    {
+        // subprocess stays allowed, as in the main interpreter (the trust model); fork and daemon threads are not.
+        var interpreter = Runtime.CreateInterpreter(new InterpreterOptions { AllowExec = true });
+        try
+        {
+            var host = PythonHost.LoadInto(interpreter, _options, PythonLogger);
+            return InterpreterContext.Create(interpreter, host, _options);
+        }
+        catch
+        {
+            interpreter.End(_options.ShutdownGracePeriod);
+            throw;
+        }
+    }
+
+    /// <summary>How jobs are isolated (validated against the runtime at construction).</summary>
+    internal WorkerIsolation Isolation => _options.Isolation;
 
     internal Worker[] AllWorkers()
     {

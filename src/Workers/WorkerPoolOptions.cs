@@ -77,6 +77,13 @@ public sealed class WorkerPoolOptions
     /// Default: 50 µs.</summary>
     public TimeSpan IdleSpinTime { get; set; } = TimeSpan.FromMicroseconds(50);
 
+    /// <summary>Where jobs run. <see cref="WorkerIsolation.Shared"/> (the default): every worker in the one main interpreter.
+    /// <see cref="WorkerIsolation.Interpreter"/>: each worker in a sub-interpreter of its own with its own GIL (CPython 3.12+;
+    /// refused at start on 3.11), so CPU-bound jobs run in parallel on a GIL build and each worker has its own
+    /// <c>sys.modules</c>, builtins and <c>sys.path</c>. Extension modules without sub-interpreter support (numpy today)
+    /// cannot be imported there; session jobs still run in the main interpreter. See docs/workers.md.</summary>
+    public WorkerIsolation Isolation { get; set; } = WorkerIsolation.Shared;
+
     /// <summary>Checks every setting; returns one message per problem (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -145,6 +152,10 @@ public sealed class WorkerPoolOptions
         {
             errors.Add($"Workers:WorkerStackSize must be between 1 MiB and 256 MiB; got {WorkerStackSize}.");
         }
+        if (!Enum.IsDefined(Isolation))
+        {
+            errors.Add($"Workers:Isolation must be Shared or Interpreter; got {Isolation}.");
+        }
         if (IdleSpinTime < TimeSpan.Zero || IdleSpinTime > TimeSpan.FromMilliseconds(10))
         {
             errors.Add($"Workers:IdleSpinTime must be between 0 and 10 ms; got {IdleSpinTime}.");
@@ -203,4 +214,14 @@ public enum CallModuleScope
     /// <summary>Only modules of the scripts directory, and only the functions and classes they define (not names they
     /// import), so that callers of <c>/call</c> can run nothing but the code the operator mounted.</summary>
     Scripts,
+}
+
+/// <summary>Where a pool's jobs run (<see cref="WorkerPoolOptions.Isolation"/>).</summary>
+public enum WorkerIsolation
+{
+    /// <summary>Every worker runs its jobs in the main interpreter.</summary>
+    Shared,
+
+    /// <summary>Each worker runs its jobs in a sub-interpreter of its own, with its own GIL (CPython 3.12+).</summary>
+    Interpreter,
 }

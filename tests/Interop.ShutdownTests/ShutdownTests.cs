@@ -8,6 +8,9 @@ public sealed class ShutdownTests
     public void Shutdown_WaitsForBusyThreadThenFinalizesOnOwnerThread()
     {
         var runtime = PythonRuntime.Start(new PythonRuntimeOptions { ShutdownTimeout = TimeSpan.FromSeconds(3) });
+        // 3.12+: a sub-interpreter left alive (with an object of its own still referenced) is ended before finalisation.
+        var sub = runtime.Info.Version >= new Version(3, 12) ? runtime.CreateInterpreter() : null;
+        var subObject = sub?.Attach(static py => py.Eval("[1, 2]").ToOwned());
         using var inside = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var worker = new Thread(() =>
@@ -34,5 +37,11 @@ public sealed class ShutdownTests
         Assert.True(runtime.Shutdown());
         Assert.Equal(0, runtime.FinalizeStatus);
         Assert.True(runtime.Shutdown()); // idempotent
+        if (sub is not null)
+        {
+            Assert.False(sub.IsAlive);
+            Assert.Empty(runtime.SubInterpreters);
+            subObject!.Dispose(); // its interpreter is gone: dropped, not queued
+        }
     }
 }

@@ -97,6 +97,9 @@ public sealed class SubInterpreterTests(RuntimeFixture fixture)
             return;
         }
         using var barrier = new Barrier(2);
+        // Both interpreters exist before either thread blocks while attached: on a free-threaded build, creating an
+        // interpreter stops the whole runtime's world, which would wait for the blocked thread to detach.
+        using var created = new CountdownEvent(2);
         var arrived = new bool[2];
         var threads = new Thread[2];
         var failures = new Exception?[2];
@@ -108,6 +111,8 @@ public sealed class SubInterpreterTests(RuntimeFixture fixture)
                 try
                 {
                     using var sub = _runtime.CreateInterpreter();
+                    created.Signal();
+                    created.Wait(Patience);
                     sub.Attach(py =>
                     {
                         using var arrive = py.NewFunction("arrive", (py2, _) =>

@@ -80,8 +80,8 @@ public class JobOverheadBenchmarks
         var item = new JobWorkItem(_job, "bench", TimeSpan.FromSeconds(30), default);
         using var scope = _runtime.Attach();
         var py = scope.Python;
-        _ = _pool.Runner.Run(py, item);
-        return _pool.Host.End(py, _records, _records, out _, out _).Stdout;
+        _ = _pool.Shared.Runner.Run(py, item);
+        return _pool.Shared.Host.End(py, _records, _records, out _, out _).Stdout;
     }
 
     [Benchmark, BenchmarkCategory("eval")]

@@ -37,7 +37,8 @@ public sealed record PythonBuildInfo(string Version, string VersionText, string 
 /// <param name="QueueCapacity">Waiting jobs allowed before 503 (<c>Workers:QueueCapacity</c>).</param>
 /// <param name="Quarantined">Workers stuck in native code past a deadline.</param>
 /// <param name="MaxQuarantined">Stuck workers tolerated before no replacement is started (<c>Workers:MaxQuarantinedWorkers</c>).</param>
-/// <param name="Parallel">True when workers run Python in parallel (free-threaded build, GIL off).</param>
+/// <param name="Parallel">True when workers run Python in parallel: a free-threaded build with the GIL off, or
+/// <c>Workers:Isolation=Interpreter</c> (each worker in a sub-interpreter with its own GIL).</param>
 public sealed record WorkerInfo(int Count, int Busy, int Queued, int QueueCapacity, int Quarantined, int MaxQuarantined, bool Parallel);
 
 /// <summary>Configured limits.</summary>

@@ -59,8 +59,9 @@ internal sealed unsafe partial class PyJsonWriter
         Enter(instance.Pointer, depth);
         _writer.WriteStartObject();
         using var fields = fieldsFunction.Call(instance);
-        using var iterator = fields.Iterate();
-        foreach (var field in iterator)
+        // foreach disposes the iterator it runs on (a copy of the struct): a `using` on it as well released it twice,
+        // which corrupted CPython 3.14's free lists (a crash at a later GC).
+        foreach (var field in fields.Iterate())
         {
             using var name = field.GetAttr("name");
             _path.SetKey(depth, name.Pointer);

@@ -39,8 +39,21 @@ internal static partial class JobErrors
                 Text = syntax.Text?.TrimEnd('\n', '\r') ?? Line(lines, syntax.Line ?? 0),
             };
         }
-        return new JobError(exception.PythonType, exception.PythonMessage) { Frames = frames, Traceback = traceback };
+        return new JobError(exception.PythonType, WithIsolationHint(exception)) { Frames = frames, Traceback = traceback };
     }
+
+    /// <summary>Text CPython's ImportError has for an extension module with single-phase initialisation in a sub-interpreter.</summary>
+    internal const string SubInterpreterImportText = "does not support loading in subinterpreters";
+
+    /// <summary>The hint added to that ImportError: it is raised only under <see cref="WorkerIsolation.Interpreter"/>.</summary>
+    internal const string SubInterpreterImportHint =
+        " (this service runs jobs in sub-interpreters, Workers:Isolation=Interpreter, where extension modules with single-phase initialisation, numpy among them, cannot be imported; set Workers:Isolation=Shared to use it)";
+
+    private static string WithIsolationHint(PythonException exception) =>
+        exception.PythonType is "ImportError" or "ModuleNotFoundError"
+            && exception.PythonMessage.Contains(SubInterpreterImportText, StringComparison.Ordinal)
+            ? exception.PythonMessage + SubInterpreterImportHint
+            : exception.PythonMessage;
 
     public static JobError Of(string type, string message) => new(type, message);
 

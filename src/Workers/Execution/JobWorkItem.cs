@@ -72,6 +72,9 @@ internal sealed class JobWorkItem
     /// <summary>The token under which the job's <see cref="PythonJob.Events"/> are routed while it runs (0: none).</summary>
     public long EventToken { get; set; }
 
+    /// <summary>The interpreter context the job runs in; set by its worker before the job becomes current.</summary>
+    public InterpreterContext? Context { get; set; }
+
     public bool IsRunning => Volatile.Read(ref _state) == Running;
 
     public TimeSpan QueueWait => StartedAt == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(EnqueuedAt, StartedAt);

@@ -6,8 +6,9 @@ namespace Sidewinder.Workers.Execution;
 
 /// <summary>The Python side of the pool: the <c>_sidewinder_host</c> module (output routers, logging handler,
 /// cell runner, script resolver) and handles to its functions.</summary>
-/// <remarks>Loaded once per process and shared by every pool over the runtime; the module installs the
-/// process-wide <c>sys.stdout</c>/<c>sys.stderr</c> routers, so a second load would be pointless.</remarks>
+/// <remarks>Loaded once into the main interpreter and shared by every pool over the runtime: the module installs the
+/// interpreter-wide <c>sys.stdout</c>/<c>sys.stderr</c> routers, so a second load there would be pointless. Each
+/// sub-interpreter (Workers:Isolation=Interpreter) gets its own host (<see cref="LoadInto"/>).</remarks>
 internal sealed partial class PythonHost
 {
     public const string ModuleName = "_sidewinder_host";
@@ -76,8 +77,8 @@ internal sealed partial class PythonHost
     /// <summary>The <c>DeadlineExceeded</c> type (a BaseException subclass) the watchdog raises asynchronously.</summary>
     public PyOwned DeadlineExceeded { get; }
 
-    /// <summary>Loads the host module on first use (attaching the calling thread) and applies the pool's scripts directory;
-    /// the first pool also sets the Python log level and the collector's threshold.</summary>
+    /// <summary>Loads the host module into the main interpreter on first use (attaching the calling thread) and applies the
+    /// pool's scripts directory; the first pool also sets the Python log level and the collector's threshold.</summary>
     public static PythonHost GetOrLoad(PythonRuntime runtime, WorkerPoolOptions options, ILogger pythonLogger)
     {
         // Locked before attaching: a thread waiting for a lock while attached would stall stop-the-world pauses.
@@ -91,35 +92,50 @@ internal sealed partial class PythonHost
                 Configure(py, loaded, options, pythonLogger, first: false);
                 return s_instance;
             }
-            using var stream = typeof(PythonHost).Assembly.GetManifestResourceStream("Sidewinder.Workers.sidewinder_host.py")
-                ?? throw new InvalidOperationException("The embedded _sidewinder_host.py resource is missing.");
-            using var reader = new StreamReader(stream);
-            var source = reader.ReadToEnd();
-
-            using var types = py.Import("types");
-            using var moduleType = types.GetAttr("ModuleType");
-            using var name = py.Str(ModuleName);
-            using var module = moduleType.Call(name);
-            using var globals = module.GetAttr("__dict__");
-            // The host runs on builtins of its own, so a job that breaks the shared ones (builtins.len = None) cannot
-            // break the code that ends every job; and it is in no sys.modules entry, so no job imports it by accident.
-            using var builtins = py.Import("builtins");
-            using var sharedBuiltins = builtins.GetAttr("__dict__");
-            using var copy = sharedBuiltins.CallMethod("copy");
-            globals.SetItem("__builtins__", copy);
-            using var code = py.Compile(source, FileName, CompileMode.Exec);
-            py.Execute(code, globals);
-            s_module = module.ToOwned();
-            var router = InstallDisplay(py, module, copy);
-
-            Configure(py, module, options, pythonLogger, first: true);
-            s_instance = new PythonHost(module)
-            {
-                ImmortalizesNewObjects = runtime.Info.IsFreeThreaded && !StopImmortalizing(module),
-                Router = router,
-            };
+            s_instance = Load(py, options, pythonLogger, out s_module);
             return s_instance;
         }
+    }
+
+    /// <summary>Loads a host of its own into a sub-interpreter (Workers:Isolation=Interpreter): every interpreter has its
+    /// own <c>sys</c>, builtins and logging, so its host configures them as the first pool does for the main one.</summary>
+    public static PythonHost LoadInto(PythonInterpreter interpreter, WorkerPoolOptions options, ILogger pythonLogger)
+    {
+        using var scope = interpreter.Attach();
+        var host = Load(scope.Python, options, pythonLogger, out var module);
+        module.Dispose(); // the host holds what it needs of it; the module object itself lives on in its functions
+        return host;
+    }
+
+    private static PythonHost Load(Python py, WorkerPoolOptions options, ILogger pythonLogger, out PyOwned moduleHandle)
+    {
+        using var stream = typeof(PythonHost).Assembly.GetManifestResourceStream("Sidewinder.Workers.sidewinder_host.py")
+            ?? throw new InvalidOperationException("The embedded _sidewinder_host.py resource is missing.");
+        using var reader = new StreamReader(stream);
+        var source = reader.ReadToEnd();
+
+        using var types = py.Import("types");
+        using var moduleType = types.GetAttr("ModuleType");
+        using var name = py.Str(ModuleName);
+        using var module = moduleType.Call(name);
+        using var globals = module.GetAttr("__dict__");
+        // The host runs on builtins of its own, so a job that breaks the shared ones (builtins.len = None) cannot
+        // break the code that ends every job; and it is in no sys.modules entry, so no job imports it by accident.
+        using var builtins = py.Import("builtins");
+        using var sharedBuiltins = builtins.GetAttr("__dict__");
+        using var copy = sharedBuiltins.CallMethod("copy");
+        globals.SetItem("__builtins__", copy);
+        using var code = py.Compile(source, FileName, CompileMode.Exec);
+        py.Execute(code, globals);
+        moduleHandle = module.ToOwned();
+        var router = InstallDisplay(py, module, copy);
+
+        Configure(py, module, options, pythonLogger, first: true);
+        return new PythonHost(module)
+        {
+            ImmortalizesNewObjects = py.Info.IsFreeThreaded && !StopImmortalizing(module),
+            Router = router,
+        };
     }
 
     private static void Configure(Python py, PyBound module, WorkerPoolOptions options, ILogger pythonLogger, bool first)

@@ -147,6 +147,7 @@ internal sealed class Watchdog : IDisposable
                 continue;
             }
             var (worker, item) = request;
+            var context = item.Context!; // set by the worker before it made the job current
             try
             {
                 // The gate is taken detached, then held while attached for the interrupt itself; see Worker.
@@ -157,13 +158,14 @@ internal sealed class Watchdog : IDisposable
                         continue; // finished meanwhile: an interrupt now would hit its next job
                     }
                     worker.InterruptRaised = true; // the worker cancels it if the job ends before it fires
-                    using var scope = runtime.Attach();
-                    target.Interrupt(scope.Python, _pool.Host.DeadlineExceeded);
+                    // In the job's own interpreter: PyThreadState_SetAsyncExc looks the thread up among its thread states.
+                    using var scope = context.Interpreter.Attach();
+                    target.Interrupt(scope.Python, context.Host.DeadlineExceeded);
                 }
                 if (item.Snapshot is null && worker.ThreadState is { } state)
                 {
-                    using var scope = runtime.Attach();
-                    item.Snapshot = _pool.Host.Peek(scope.Python, state.ThreadId);
+                    using var scope = context.Interpreter.Attach();
+                    item.Snapshot = context.Host.Peek(scope.Python, state.ThreadId);
                 }
             }
             catch (ObjectDisposedException)

@@ -77,7 +77,9 @@ internal sealed class Worker
             ThreadState = threadState;
             try
             {
-                _pool.EnsureHost();
+                var shared = _pool.EnsureHost(); // session jobs run there with either isolation
+                _own = _pool.Isolation == WorkerIsolation.Interpreter ? _pool.CreateWorkerContext() : null;
+                _default = _own ?? shared;
             }
 #pragma warning disable CA1031 // reported to the pool's constructor
             catch (Exception ex)
@@ -97,6 +99,7 @@ internal sealed class Worker
             {
                 _pool.OnRetired(this);
             }
+            EndOwnInterpreter();
             WorkerPoolLog.WorkerStopped(_pool.Logger, Name);
         }
 #pragma warning disable CA1031 // the last line of defence of a dedicated thread
@@ -113,6 +116,19 @@ internal sealed class Worker
         }
     }
 
+    private InterpreterContext? _own;
+    private InterpreterContext _default = null!;
+
+    /// <summary>Ends this worker's own sub-interpreter (<see cref="WorkerIsolation.Interpreter"/>) on its own thread. One that
+    /// cannot end (a thread a job started still runs) is left to the runtime, which then does not finalise.</summary>
+    private void EndOwnInterpreter()
+    {
+        if (_own is { } own && !own.Interpreter.End(_pool.Options.ShutdownGracePeriod))
+        {
+            WorkerPoolLog.InterpreterNotEnded(_pool.Logger, Name, own.Interpreter.Id);
+        }
+    }
+
     /// <summary>Runs one job; false when the watchdog abandoned it (this thread is quarantined and must retire).</summary>
     private bool Execute(JobWorkItem item)
     {
@@ -125,6 +141,8 @@ internal sealed class Worker
         {
             return true; // cancelled while queued: skip, never run
         }
+        var context = item.Job.Session is null ? _default : _pool.Shared;
+        item.Context = context;
         lock (Gate)
         {
             _current = item;
@@ -146,14 +164,14 @@ internal sealed class Worker
         var dropped = 0;
         string? restored = null;
         _records.Clear();
-        using (var scope = _pool.Runtime.Attach())
+        using (var scope = context.Interpreter.Attach())
         {
             var py = scope.Python;
-            outcome = _pool.Runner.Run(py, item);
-            ClearCurrent(py);
+            outcome = context.Runner.Run(py, item);
+            ClearCurrent(py, context.Host);
             try
             {
-                output = _pool.Host.End(py, _records, _orphans, out dropped, out restored);
+                output = context.Host.End(py, _records, _orphans, out dropped, out restored);
             }
             catch (PythonException ex) when (ex.PythonType == PythonHost.DeadlineExceededType)
             {
@@ -166,10 +184,10 @@ internal sealed class Worker
             {
                 WorkerPoolLog.JobEndFailed(_pool.Logger, item.Id, Name, ex);
             }
-            _pool.Host.EndEvents(item);
+            context.Host.EndEvents(item);
             if (_pool.Runtime.Info.IsFreeThreaded)
             {
-                ObserveGil(py);
+                ObserveGil(py, context.Host);
             }
         }
         if (restored is not null)
@@ -200,11 +218,11 @@ internal sealed class Worker
     }
 
     /// <summary>Publishes whether the GIL is on now (a job may have imported an extension that turned it on).</summary>
-    private void ObserveGil(Python py)
+    private void ObserveGil(Python py, PythonHost host)
     {
         try
         {
-            _pool.GilEnabled = _pool.Host.IsGilEnabled(py);
+            _pool.GilEnabled = host.IsGilEnabled(py);
         }
         catch (PythonException)
         {
@@ -218,7 +236,7 @@ internal sealed class Worker
     /// thread) does the worker detach to wait for it. After this no interrupt can be raised for the job, so one that was
     /// raised (<see cref="InterruptRaised"/>) and may still be pending is let fire in the host and discarded; jobs that
     /// were never interrupted skip that call.</remarks>
-    private void ClearCurrent(Python py)
+    private void ClearCurrent(Python py, PythonHost host)
     {
         if (Gate.TryEnter())
         {
@@ -238,7 +256,7 @@ internal sealed class Worker
         if (_interruptRaised)
         {
             _interruptRaised = false;
-            _pool.Host.AbsorbInterrupt(py);
+            host.AbsorbInterrupt(py);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class CodeCacheTests(PoolFixture fixture)
         })));
 
         Assert.Equal(Enumerable.Range(1, 20).Select(i => i * 3), results.Select(r => r.Value!.Value.GetInt32()));
-        Assert.Equal(1, pool.Runner.CachedExpressions);
+        Assert.Equal(1, pool.Shared.Runner.CachedExpressions);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class CodeCacheTests(PoolFixture fixture)
         Assert.Equal("SyntaxError", broken.Error!.Type);
         Assert.Equal("SyntaxError", brokenAgain.Error!.Type);
         Assert.Equal(2001, sum.Value!.Value.GetInt32());
-        Assert.Equal(0, pool.Runner.CachedExpressions);
+        Assert.Equal(0, pool.Shared.Runner.CachedExpressions);
     }
 
     [Fact]
