@@ -31,9 +31,8 @@ var app = builder.Build();
 app.UseRequestLogging();
 app.UseProblemResponses();
 app.UseRequestBodyLimit();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseRateLimiter();
+app.UseApiKeyAccess();
+app.UseClientRateLimit();
 app.UseSwaggerDocs();
 
 app.MapStatusEndpoints();
