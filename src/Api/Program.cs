@@ -31,7 +31,8 @@ var app = builder.Build();
 app.UseRequestLogging();
 app.UseProblemResponses();
 app.UseRequestBodyLimit();
-app.UseApiKeyAccess();
+app.UseAuthentication();
+app.UseAuthorization();
 app.UseClientRateLimit();
 app.UseSwaggerDocs();
 

@@ -47,20 +47,6 @@ internal static class SecurityExtensions
         services.AddHostedService<AnonymousBindingCheck>();
         return builder;
     }
-
-    /// <summary>Authentication (only when API keys are configured) and authorization.</summary>
-    /// <remarks>Without keys nobody can authenticate, and no policy names a scheme, so the authentication middleware would
-    /// only create the API-key handler for every request for it to answer "no result"; the access policy (loopback
-    /// callers only) is the authorization middleware's, and stays.</remarks>
-    public static WebApplication UseApiKeyAccess(this WebApplication app)
-    {
-        if (app.Services.GetRequiredService<ApiKeyStore>().IsEnabled)
-        {
-            app.UseAuthentication();
-        }
-        app.UseAuthorization();
-        return app;
-    }
 }
 
 /// <summary>Refuses to run on a non-loopback address without API keys (the safe default), saying why and what to set.</summary>
