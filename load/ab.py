@@ -3,7 +3,8 @@
 
     load/ab.py [options] NAME=SPEC ...
 
-SPEC is `floor`, or a checkout root whose `src/Api` was built with `dotnet build -c Release`, followed by
+SPEC is `floor`, a checkout root whose `src/Api` was built with `dotnet build -c Release` (or the path of a
+Sidewinder.Api.dll, e.g. in a `dotnet publish` directory), followed by
 comma-separated environment settings for that server: `new=.,Workers__IdleSpinTime=00:00:00`. Every Sidewinder runs
 with rate limiting off and logging at Warning (as in load/bench.sh) unless its settings say otherwise; the runtime is
 `SIDEWINDER_PYTHON` (default `default`).
@@ -52,6 +53,8 @@ class Server:
     def argv(self, url: str):
         if self.root == "floor":
             return ["dotnet", os.path.join(ROOT, "load/Floor/bin/Release/net10.0/Sidewinder.Load.Floor.dll"), "--urls", url]
+        if self.root.endswith(".dll"):  # a build output elsewhere, e.g. a `dotnet publish` directory
+            return ["dotnet", os.path.abspath(self.root), "--urls", url]
         return ["dotnet", os.path.join(os.path.abspath(self.root), "src/Api/bin/Release/net10.0/Sidewinder.Api.dll"),
                 "--urls", url]
 

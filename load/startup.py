@@ -4,7 +4,8 @@
     load/startup.py                       10 starts of src/Api's Release build on the default runtime
     load/startup.py --runs 20 --root DIR  another checkout (built with dotnet build src/Api -c Release)
     load/startup.py --dll PATH            another build output (e.g. a `dotnet publish` directory's Sidewinder.Api.dll)
-    load/startup.py NAME=ENV=VALUE,...    compare settings, alternating starts: base= r2r-off=DOTNET_ReadyToRun=0
+    load/startup.py NAME=ENV=VALUE,...    compare settings, alternating starts: base= pgo-off=DOTNET_TieredPGO=0
+    load/startup.py jit= r2r=DLL=/tmp/sw-r2r/Sidewinder.Api.dll    DLL=... picks another build for that variant
 
 Each start spawns `dotnet Sidewinder.Api.dll` on a free loopback port and polls /health/ready every 2 ms over a fresh
 connection; the time is from just before the spawn to the first 200. Then one POST /eval of 1+1 is timed (the first
@@ -94,7 +95,8 @@ def main() -> int:
     results = {name: [] for name, _ in variants}
     for i in range(args.runs):
         for name, env in variants if i % 2 == 0 else list(reversed(variants)):
-            ready, first = start_once(dll, env)
+            settings = dict(env)
+            ready, first = start_once(settings.pop("DLL", dll), settings)
             results[name].append((ready, first))
             print(f"  {i + 1:2} {name:14} ready {ready * 1000:6.0f} ms  first eval {first * 1000:6.1f} ms"
                   f"  load {loadavg()}", flush=True)
