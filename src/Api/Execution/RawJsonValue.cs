@@ -32,7 +32,7 @@ public sealed class RawJsonValue
 }
 
 /// <summary>Writes a <see cref="RawJsonValue"/> without re-validating it; reads any JSON value into one.</summary>
-public sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
+internal sealed class RawJsonValueConverter : JsonConverter<RawJsonValue>
 {
     /// <inheritdoc/>
     public override RawJsonValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
