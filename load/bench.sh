@@ -3,7 +3,7 @@
 # (1, 2 and 4 worker processes) and Sidewinder (GIL 3.11 and free-threaded 3.13t), over the scenarios of
 # load/scenarios.json. Writes the "HTTP load benchmark" section of docs/performance.md and docs/load-benchmark.png.
 #
-#   load/bench.sh                         the full run (about 13 minutes on 2 cores)
+#   load/bench.sh                         the full run (about 22 minutes on 2 cores)
 #   load/bench.sh --quick                 1 round of 2 s runs, docs untouched (a smoke run, about 5 minutes)
 #   load/bench.sh --rounds 5 --duration 10    more and longer runs (any option of load/bench/bench.py)
 #   load/bench.sh --only floor,sw-gil     some servers only (keys: load/bench/servers.py)
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ $quick = 1 ]; then
-  pass=(--rounds 1 --duration 2 --warmup 1 --quiet-wait 0 "${pass[@]}")
+  pass=(--rounds 1 --duration 2 --warmup 1 --quiet-wait 0 --cold 10 "${pass[@]}")
   [ $docs = 2 ] || docs=0
 fi
 

@@ -249,11 +249,48 @@ def warm_up(server: RunningServer, config: Dict, scripts: Dict, work: List[Tuple
         run_wrk(server.url, scripts[scenario], min(32, max(levels)), max(1.0, seconds / len(warm)))
 
 
+COLD_SERVERS = ["floor", "uvicorn-2", "sw-gil", "sw-ft"]
+
+
+def measure_cold(key: str, config: Dict, args, paths: Dict, scripts: Dict, log_dir: str) -> Dict:
+    """A fresh process of `key`, loaded from the moment /health/ready answers: eval at c=32 in consecutive windows of
+    --cold-window s for --cold s. What a user who starts the service and puts load on it sees (the steady-state tables
+    measure it only after --session-warmup)."""
+    server = RunningServer(SERVERS[key], paths, os.path.join(log_dir, f"{key}-cold.log"))
+    record: Dict = {"server": key, "windows": []}
+    try:
+        record["startup_s"] = server.wait_ready()
+        t = 0.0
+        while t < args.cold - 1e-9:
+            pids = server.pids()
+            cpu0 = cpu_seconds(pids)
+            result = run_wrk(server.url, scripts["eval"], 32, args.cold_window)
+            n = result["requests"]
+            record["windows"].append({
+                "start_s": t, "requests": n, "rps": n / (result["duration_us"] / 1e6),
+                "p50_ms": result["latency_us"]["p50"] / 1000, "p99_ms": result["latency_us"]["p99"] / 1000,
+                "errors": sum(result["errors"].values()),
+                "server_cpu_us_per_request": (cpu_seconds(pids) - cpu0) / n * 1e6 if n else None,
+                "loadavg": open("/proc/loadavg").read().split()[0],
+            })
+            w = record["windows"][-1]
+            print(f"  cold {key:14} {t:3.0f}-{t + args.cold_window:<3.0f}s {w['rps']:9.0f} req/s"
+                  f"  p99 {w['p99_ms']:8.2f} ms  cpu/req {w['server_cpu_us_per_request'] or 0:6.0f} us", flush=True)
+            t += args.cold_window
+    except Exception as exc:  # noqa: BLE001 - record and go on
+        record["error"] = str(exc)
+        print(f"  cold {key}: FAILED: {exc}", flush=True)
+    finally:
+        server.stop()
+    return record
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=3, help="seconds measured per run (default 3)")
-    parser.add_argument("--session-warmup", type=float, default=5,
-                        help="seconds of unrecorded load over a server's scenarios after it starts (default 5)")
+    parser.add_argument("--session-warmup", type=float, default=30,
+                        help="seconds of unrecorded load over a server's scenarios after it starts (default 30: "
+                             ".NET's tiered compilation takes 20-30 s under load on 2 busy cores)")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of unrecorded load before each run (default 1)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="runs of each scenario per server, server order reversed every other time (default 3)")
@@ -266,6 +303,10 @@ def main() -> int:
     parser.add_argument("--sidewinder-root", default=ROOT, help="checkout whose Sidewinder build to run")
     parser.add_argument("--no-k6-check", dest="k6_check", action="store_false",
                         help="skip running the k6 scripts (under Node) against the first Sidewinder started")
+    parser.add_argument("--cold", type=float, default=30,
+                        help="seconds of eval c=32 measured from a fresh start of floor, uvicorn-2, sw-gil, sw-ft "
+                             "(0: skip; default 30)")
+    parser.add_argument("--cold-window", type=float, default=5, help="length of each window of --cold (default 5 s)")
     parser.add_argument("--out", required=True, help="where to write the raw results (JSON)")
     args = parser.parse_args()
 
@@ -353,19 +394,28 @@ def main() -> int:
         sampler.stop_event.set()
         for server in running.values():
             server.stop()
+    # The first seconds of a fresh process, after the others have stopped (so nothing else of ours runs meanwhile).
+    cold = []
+    if args.cold and (not wanted or "eval" in wanted):
+        for round_no in range(1, min(args.rounds, 2) + 1):
+            keys = [k for k in COLD_SERVERS if not only or k in only]
+            for key in keys if round_no % 2 else list(reversed(keys)):
+                record = measure_cold(key, config, args, paths, scripts, work_dir)
+                record["round"] = round_no
+                cold.append(record)
     sessions = [records[k] for k in order]
     results = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(started)),
         "elapsed_s": time.time() - started,
         "settings": {"duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
-                     "session_warmup_s": args.session_warmup,
+                     "session_warmup_s": args.session_warmup, "cold_s": args.cold, "cold_window_s": args.cold_window,
                      "settle_s": args.settle, "wrk_threads": 1},
         "plan": PLAN, "servers": {k: vars(SERVERS[k]) for k in order}, "sessions": sessions,
-        "sidewinder_root": sw_root,
+        "sidewinder_root": sw_root, "cold": cold,
     }
     with open(args.out, "w") as f:
         json.dump(results, f, indent=1)
-    failed = [s for s in sessions if "error" in s]
+    failed = [s for s in sessions + cold if "error" in s]
     print(f"done in {results['elapsed_s'] / 60:.1f} min; {len(failed)} failed session(s); raw results: {args.out}")
     return 1 if failed else 0
 

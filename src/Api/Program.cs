@@ -33,7 +33,7 @@ app.UseProblemResponses();
 app.UseRequestBodyLimit();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseRateLimiter();
+app.UseClientRateLimit();
 app.UseSwaggerDocs();
 
 app.MapStatusEndpoints();

@@ -43,7 +43,7 @@ public sealed record ExecutionResponse
 
     /// <summary>The value as JSON: the expression's value, the function's return value, or a run's final bare
     /// expression (null when a run ends with a statement). Mapping: docs/json-mapping.md.</summary>
-    public JsonElement? Value { get; init; }
+    public RawJsonValue? Value { get; init; }
 
     /// <summary>Qualified Python type of the value (<c>int</c>, <c>dict</c>, <c>decimal.Decimal</c>), null without a value.</summary>
     /// <example>int</example>

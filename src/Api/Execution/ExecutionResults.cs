@@ -39,7 +39,7 @@ internal static class ExecutionResults
             {
                 JobId = result.JobId,
                 Outcome = Outcomes.Ok,
-                Value = result.Value,
+                Value = RawJsonValue.FromUtf8(result.ValueJson),
                 ValueType = result.ValueType,
                 Variables = result.Variables,
                 Stdout = result.Stdout,

@@ -32,6 +32,8 @@ internal static class ErrorHandlingExtensions
             // Variables may nest up to the documented conversion depth (128) plus the request's own two levels;
             // the reader's default of 64 refused them first.
             o.SerializerOptions.MaxDepth = RequestMaxDepth;
+            // Generated code for the API's own types first; anything else by reflection, as before.
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         return builder;

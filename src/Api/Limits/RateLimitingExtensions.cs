@@ -59,12 +59,28 @@ internal static class RateLimitingExtensions
         return builder;
     }
 
+    /// <summary>The rate limiter middleware, when rate limiting is on (with it off no endpoint carries a policy, so it would
+    /// only look for one on every request).</summary>
+    public static IApplicationBuilder UseClientRateLimit(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetRequiredService<IOptions<LimitsOptions>>().Value.RateLimitPermitsPerSecond > 0)
+        {
+            app.UseRateLimiter();
+        }
+        return app;
+    }
+
     /// <summary>Enforces <see cref="LimitsOptions.MaxRequestBodyBytes"/> up front from <c>Content-Length</c>, so an oversized
     /// body gets 413 before it is read (Kestrel's own limit covers chunked bodies while they are read).</summary>
-    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app) => app.Use((context, next) =>
+    public static IApplicationBuilder UseRequestBodyLimit(this IApplicationBuilder app)
     {
-        var max = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
-        if (context.Request.ContentLength > max && context.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() is null)
+        var max = app.ApplicationServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxRequestBodyBytes;
+        return app.Use((context, next) => context.Request.ContentLength > max ? TooLargeAsync(context, next, max) : next(context));
+    }
+
+    private static Task TooLargeAsync(HttpContext context, RequestDelegate next, long max)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<LargeBodyMetadata>() is null)
         {
             RequestJobInfo.Set(context, null, Outcomes.Invalid);
             return Problems.WriteAsync(context, Problems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge,
@@ -72,7 +88,7 @@ internal static class RateLimitingExtensions
                 Outcomes.Invalid));
         }
         return next(context);
-    });
+    }
 
     private static string ClientKey(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true

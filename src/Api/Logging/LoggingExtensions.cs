@@ -24,6 +24,9 @@ internal static class LoggingExtensions
 
     public const string LogLevelSection = "Logging:LogLevel";
 
+    /// <summary>Serilog's own configuration section (sinks, enrichers, properties, levels), read when present.</summary>
+    public const string SerilogSection = "Serilog";
+
     /// <summary>Events that may wait for the console writer (Serilog.Sinks.Async's buffer); more are dropped, so a
     /// blocked standard output never blocks a request.</summary>
     public const int ConsoleBufferSize = 10_000;
@@ -44,8 +47,13 @@ internal static class LoggingExtensions
         builder.Services.AddSerilog((services, logger) =>
         {
             ApplyLogLevels(logger, configuration.GetSection(LogLevelSection));
-            logger.ReadFrom.Configuration(configuration)
-                .ReadFrom.Services(services)
+            // Serilog.Settings.Configuration loads the application's dependency manifest and scans its assemblies
+            // (~50 ms of start-up here) even when there is nothing to read; everything it reads is under "Serilog".
+            if (configuration.GetSection(SerilogSection).Exists())
+            {
+                logger.ReadFrom.Configuration(configuration);
+            }
+            logger.ReadFrom.Services(services)
                 .Enrich.FromLogContext();
             if (console)
             {

@@ -29,7 +29,7 @@ internal static class Examples
     {
         JobId = "3f2b8c0e4a5d4e0f9a1b2c3d4e5f6a7b",
         Outcome = Outcomes.Ok,
-        Value = System.Text.Json.JsonSerializer.SerializeToElement(value),
+        Value = RawJsonValue.From(value),
         ValueType = type,
         Variables = variables,
         Stdout = stdout,

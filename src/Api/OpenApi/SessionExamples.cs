@@ -98,7 +98,7 @@ internal static class SessionExamples
     {
         JobId = "3f2b8c0e4a5d4e0f9a1b2c3d4e5f6a7b",
         Outcome = Outcomes.Ok,
-        Value = value is null ? null : JsonSerializer.SerializeToElement(value),
+        Value = value is null ? null : RawJsonValue.From(value),
         ValueType = type,
         Timings = new(0.02, 0.05),
     };

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.OpenApi;
+using Sidewinder.Api.Execution;
 using Sidewinder.Api.Security;
 
 namespace Sidewinder.Api.OpenApi;
@@ -26,6 +27,8 @@ internal static class SwaggerExtensions
                 options.IncludeXmlComments(xml);
             }
             options.OperationFilter<ExamplesOperationFilter>();
+            // A job's value is any JSON value, carried through as raw text: the schema of a JsonElement (empty, "any").
+            options.MapType<RawJsonValue>(static () => new OpenApiSchema());
             options.AddSecurityDefinition(ApiKeyDefaults.Scheme, new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http,

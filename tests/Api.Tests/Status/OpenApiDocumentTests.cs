@@ -22,6 +22,20 @@ public sealed class OpenApiDocumentTests(DefaultApi api)
             paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Document_ResponseValue_IsAnyJsonValueWithItsDescription()
+    {
+        // The value is carried through as the worker's raw JSON (RawJsonValue); the document must not describe that
+        // carrier type but, as for a JsonElement, any JSON value.
+        var schemas = (await DocumentAsync()).GetProperty("components").GetProperty("schemas");
+        var value = schemas.GetProperty("ExecutionResponse").GetProperty("properties").GetProperty("value");
+
+        Assert.False(value.TryGetProperty("$ref", out _), value.GetRawText());
+        Assert.False(value.TryGetProperty("type", out _), value.GetRawText());
+        Assert.Contains("docs/json-mapping.md", value.Str("description"), StringComparison.Ordinal);
+        Assert.DoesNotContain(schemas.EnumerateObject(), s => s.Name.Contains("RawJson", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("/eval")]
     [InlineData("/run")]
