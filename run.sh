@@ -4,8 +4,7 @@
 #   ./run.sh                      default runtime: the GIL build (Debian's CPython 3.11, with numpy)
 #   ./run.sh --python 3.14t       a runtime by name: default | 3.13 | 3.13t | 3.14 | 3.14t (t = free-threaded;
 #                                 the source builds are made once from Debian's source packages, 5-7 min each)
-#   ./run.sh --free-threaded      the free-threaded runtime 3.13t (3.14t, the supported one, once Debian's mirror
-#                                 serves its source; see README)
+#   ./run.sh --free-threaded      the free-threaded runtime 3.14t (the supported one, PEP 779; see README)
 #   PORT=9000 ./run.sh            another port (still loopback only)
 #   ./run.sh -- --Workers:WorkerCount=2     anything after -- goes to the service as configuration
 set -euo pipefail
@@ -16,7 +15,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --python) [ $# -ge 2 ] || { echo "run.sh: --python needs a runtime name" >&2; exit 2; }; runtime=$2; shift 2 ;;
     --python=*) runtime=${1#--python=}; shift ;;
-    --free-threaded) runtime=3.13t; shift ;;
+    --free-threaded) runtime=3.14t; shift ;;
     --3.13t|--3.14t|--3.13|--3.14) runtime=${1#--}; shift ;;
     --gil) runtime=default; shift ;;
     --) shift; break ;;

@@ -82,7 +82,7 @@ internal static class StatusEndpoints
                 info.Installation.Origin,
                 info.MemoryLimitBytes / (1024 * 1024)),
             new WorkerInfo(status.Workers, status.BusyWorkers, status.QueuedJobs, workers.QueueCapacity, status.QuarantinedWorkers,
-                workers.MaxQuarantinedWorkers, status.Parallel),
+                workers.MaxQuarantinedWorkers, status.Parallel, workers.Isolation == WorkerIsolation.Interpreter ? "interpreter" : "shared"),
             new LimitInfo(
                 (long)workers.DefaultTimeout.TotalMilliseconds,
                 (long)workers.MaxTimeout.TotalMilliseconds,

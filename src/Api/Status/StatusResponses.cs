@@ -39,7 +39,10 @@ public sealed record PythonBuildInfo(string Version, string VersionText, string 
 /// <param name="MaxQuarantined">Stuck workers tolerated before no replacement is started (<c>Workers:MaxQuarantinedWorkers</c>).</param>
 /// <param name="Parallel">True when workers run Python in parallel: a free-threaded build with the GIL off, or
 /// <c>Workers:Isolation=Interpreter</c> (each worker in a sub-interpreter with its own GIL).</param>
-public sealed record WorkerInfo(int Count, int Busy, int Queued, int QueueCapacity, int Quarantined, int MaxQuarantined, bool Parallel);
+/// <param name="Isolation">Where jobs run (<c>Workers:Isolation</c>): <c>shared</c>, the one main interpreter, or
+/// <c>interpreter</c>, a sub-interpreter of each worker's own (sessions always run in the main interpreter).</param>
+public sealed record WorkerInfo(int Count, int Busy, int Queued, int QueueCapacity, int Quarantined, int MaxQuarantined, bool Parallel,
+    string Isolation);
 
 /// <summary>Configured limits.</summary>
 /// <param name="DefaultTimeoutMs">Deadline when a request has no <c>timeoutMs</c> (<c>Workers:DefaultTimeout</c>).</param>

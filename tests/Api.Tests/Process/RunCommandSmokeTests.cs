@@ -8,7 +8,7 @@ using Sidewinder.Tests;
 
 namespace Sidewinder.Api.Tests.Process;
 
-/// <summary>Starts the real service with the README's run command (<c>./run.sh</c>, <c>./run.sh --free-threaded</c> on
+/// <summary>Starts the real service with the README's run command (<c>./run.sh</c>, <c>./run.sh --free-threaded</c> (3.14t) on
 /// 3.14t, <c>./run.sh --python NAME</c> on the other runtimes), calls every endpoint over a real socket, and stops it with SIGTERM.</summary>
 [Collection(ApiTests.Name)]
 public sealed class RunCommandSmokeTests
@@ -19,11 +19,11 @@ public sealed class RunCommandSmokeTests
     public async Task RunCommand_ServesEveryEndpointAndStopsCleanlyOnSigterm()
     {
         var port = Ports.FreeLoopbackPort();
-        // The README's spellings: no option for the default, --free-threaded for 3.13t, --python NAME for the others.
+        // The README's spellings: no option for the default, --free-threaded for 3.14t, --python NAME for the others.
         string[] options = RequestedRuntime.Name switch
         {
             "default" => [],
-            "3.13t" => ["--free-threaded"],
+            "3.14t" => ["--free-threaded"],
             var name => ["--python", name],
         };
         using var service = Start("bash", ["run.sh", .. options],
@@ -118,6 +118,38 @@ public sealed class RunCommandSmokeTests
             Assert.False(info.TryGetProperty("memoryLimitMiB", out _), "GIL builds report no ceiling");
         }
         Assert.Equal(10, (await after.JsonAsync()).GetProperty("value").GetInt32());
+    }
+
+    [Fact]
+    public async Task Service_InterpreterIsolation_RunsJobsInSubInterpretersOrRefusesOn311()
+    {
+        var dll = Path.Combine(RepositoryRoot, "src", "Api", "bin", "Release", "net10.0", "Sidewinder.Api.dll");
+        var port = Ports.FreeLoopbackPort();
+        using var service = Start("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"], new() { ["Workers__Isolation"] = "Interpreter" });
+        if (RequestedRuntime.Minor is null or < 12)
+        {
+            // The default runtime is 3.11: no per-interpreter GIL, so the setting is refused at start with the reason.
+            Assert.True(await Task.Run(() => service.Process.WaitForExit(60_000)), "the service started with Isolation=Interpreter on 3.11");
+            service.Process.WaitForExit();
+            Assert.NotEqual(0, service.Process.ExitCode);
+            Assert.Contains("Workers:Isolation=Interpreter", service.Output, StringComparison.Ordinal);
+            Assert.Contains("3.12", service.Output, StringComparison.Ordinal);
+            return;
+        }
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitUntilReadyAsync(client, service);
+        var workers = (await client.GetFromJsonAsync<JsonElement>("/info")).GetProperty("workers");
+        var run = await client.PostAsJsonAsync("/run", new { code = "import _interpreters\n_interpreters.get_current()[0]" });
+        var session = await client.PostAsJsonAsync("/sessions", new { });
+        var sessionId = (await session.JsonAsync()).Str("id");
+        var cell = await client.PostAsJsonAsync($"/sessions/{sessionId}/run", new { code = "import _interpreters\n_interpreters.get_current()[0]" });
+        var exitCode = await StopAsync(service);
+
+        Assert.Equal("interpreter", workers.Str("isolation"));
+        Assert.True(workers.GetProperty("parallel").GetBoolean());
+        Assert.NotEqual(0, (await run.JsonAsync()).GetProperty("value").GetInt64()); // a worker's own sub-interpreter
+        Assert.Equal(0, (await cell.JsonAsync()).GetProperty("value").GetInt64()); // sessions stay in the main interpreter
+        Assert.Equal(0, exitCode); // the workers' interpreters ended before the main one was finalised
     }
 
     [Fact]
