@@ -8,7 +8,7 @@ using Sidewinder.Tests;
 
 namespace Sidewinder.Api.Tests.Process;
 
-/// <summary>Starts the real service with the README's run command (<c>./run.sh</c>, <c>./run.sh --free-threaded</c> (3.14t) on
+/// <summary>Starts the real service with the README's run command (<c>./run.sh</c>, <c>./run.sh --free-threaded</c> on
 /// 3.14t, <c>./run.sh --python NAME</c> on the other runtimes), calls every endpoint over a real socket, and stops it with SIGTERM.</summary>
 [Collection(ApiTests.Name)]
 public sealed class RunCommandSmokeTests
