@@ -212,20 +212,10 @@ public sealed class PythonRuntime : IDisposable
     }
 
     /// <summary>Runs <paramref name="body"/> attached and returns its result.</summary>
-    public T Attach<T>(PythonFunc<T> body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        using var scope = Attach();
-        return body(scope.Python);
-    }
+    public T Attach<T>(PythonFunc<T> body) => MainInterpreter.Attach(body);
 
     /// <summary>Runs <paramref name="body"/> attached.</summary>
-    public void Attach(PythonAction body)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        using var scope = Attach();
-        body(scope.Python);
-    }
+    public void Attach(PythonAction body) => MainInterpreter.Attach(body);
 
     /// <summary>Creates this thread's long-lived thread state. Call on the thread that will use it; dispose on it too.</summary>
     public PythonThreadState CreateThreadState() => new(this);
