@@ -75,9 +75,10 @@ public sealed class SessionStoreTests(PoolFixture fixture)
         {
             Assert.True(store.Delete(session.Id, "owner"));
 
-            // The finalizer runs inside the clearing; the dict is let go right after it, on the worker.
-            await UntilAsync(() => File.Exists(freed) && session.Globals is null);
-            Assert.False(Directory.Exists(session.Files.Directory));
+            // The finalizer runs inside the clearing; the dict is let go right after it, on the worker. The directory
+            // goes on the thread that released the session, which may be after the worker let the dict go (when the
+            // delete found the first job still finishing, its end releases the session), so all three are awaited.
+            await UntilAsync(() => File.Exists(freed) && session.Globals is null && !Directory.Exists(session.Files.Directory));
         }
         finally
         {
