@@ -28,6 +28,9 @@ public sealed record SidewinderSession
     /// <summary>Its idle timeout in milliseconds.</summary>
     public long IdleTimeoutMs { get; init; }
 
+    /// <summary><c>shared</c> (the service's main interpreter) or <c>interpreter</c> (a sub-interpreter of its own).</summary>
+    public string Isolation { get; init; } = SessionIsolation.Shared;
+
     /// <summary>Executions that ended.</summary>
     public int Executions { get; init; }
 
@@ -63,4 +66,18 @@ public sealed record CreateSessionRequest
 
     /// <summary>Idle timeout in milliseconds; null for the service's default (capped by its maximum).</summary>
     public long? IdleTimeoutMs { get; init; }
+
+    /// <summary><see cref="SessionIsolation.Shared"/> (null, the default) or <see cref="SessionIsolation.Interpreter"/>: a
+    /// sub-interpreter of its own (own <c>sys.modules</c> and builtins; CPython 3.12+ services; numpy cannot be imported there).</summary>
+    public string? Isolation { get; init; }
+}
+
+/// <summary>The values of <see cref="CreateSessionRequest.Isolation"/>.</summary>
+public static class SessionIsolation
+{
+    /// <summary>The service's main interpreter, with every module it has imported.</summary>
+    public const string Shared = "shared";
+
+    /// <summary>A sub-interpreter of the session's own, with its own GIL.</summary>
+    public const string Interpreter = "interpreter";
 }

@@ -214,7 +214,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
 
     internal Watchdog Watchdog { get; }
 
-    /// <summary>The main interpreter's context: every job's with <see cref="WorkerIsolation.Shared"/>, session jobs' always.</summary>
+    /// <summary>The main interpreter's context: every job's with <see cref="WorkerIsolation.Shared"/>, and shared sessions'.</summary>
     internal InterpreterContext Shared => _shared!;
 
     internal IdleWorkers Idle { get; }
@@ -240,9 +240,9 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>A worker's own context (<see cref="WorkerIsolation.Interpreter"/>): a sub-interpreter with its own GIL, made
-    /// on the calling worker thread, and a host loaded into it.</summary>
-    internal InterpreterContext CreateWorkerContext()
+    /// <summary>A context of its own for a worker or a session (<see cref="WorkerIsolation.Interpreter"/>): a sub-interpreter
+    /// with its own GIL, made on the calling worker thread, and a host loaded into it.</summary>
+    internal InterpreterContext CreateOwnContext()
     {
         // subprocess stays allowed, as in the main interpreter (the trust model); fork and daemon threads are not.
         var interpreter = Runtime.CreateInterpreter(new InterpreterOptions { AllowExec = true });

@@ -32,19 +32,24 @@ internal sealed class SessionTools(SessionStore store, ToolJobRunner runner, IHt
     public async Task<CallToolResult> CreateAsync(
         [Description("Globals bound in the new session (JSON values become Python values).")] IReadOnlyDictionary<string, JsonElement>? variables = null,
         [Description("Idle time in milliseconds after which the session ends; default 15 min, capped by Sessions:MaxIdleTimeout.")] long? idleTimeoutMs = null,
+        [Description("'shared' (default: the service's interpreter, every installed module) or 'interpreter' (a sub-interpreter of its own: own sys.modules and builtins; numpy cannot be imported there).")] string? isolation = null,
         CancellationToken cancellationToken = default)
     {
         if (idleTimeoutMs is <= 0)
         {
             return runner.Invalid("'idleTimeoutMs' must be positive.");
         }
-        var created = await store.CreateAsync(Owner, variables, idleTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, cancellationToken).ConfigureAwait(false);
+        if (SessionEndpoints.ParseIsolation(isolation) is not { } parsed)
+        {
+            return runner.Invalid(SessionEndpoints.InvalidIsolation(isolation!));
+        }
+        var created = await store.CreateAsync(Owner, variables, idleTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, parsed, cancellationToken).ConfigureAwait(false);
         if (created.Session is { } session)
         {
             return runner.Success(SessionEndpoints.ToResponse(session, store, details: false));
         }
-        return runner.Error(Problems.Create(created.Failure == SessionCreateFailure.InvalidVariables ? 400 : 429,
-            created.Failure == SessionCreateFailure.InvalidVariables ? ProblemTypes.InvalidRequest : ProblemTypes.SessionLimit,
+        var invalid = created.Failure is SessionCreateFailure.InvalidVariables or SessionCreateFailure.IsolationUnavailable;
+        return runner.Error(Problems.Create(invalid ? 400 : 429, invalid ? ProblemTypes.InvalidRequest : ProblemTypes.SessionLimit,
             "The session was not created", created.Message ?? "", Outcomes.Rejected));
     }
 

@@ -87,6 +87,7 @@ internal static class SessionExamples
         ExpiresAt = Created_.AddSeconds(executions * 5).AddMinutes(10),
         EndsAt = Created_.AddHours(8),
         IdleTimeoutMs = 600_000,
+        Isolation = "shared",
         Executions = executions,
         Queued = 0,
         FilesBytes = 0,

@@ -14,6 +14,13 @@ public sealed record CreateSessionRequest
     /// larger values are capped at <c>Sessions:MaxIdleTimeout</c> (1 h).</summary>
     /// <example>600000</example>
     public long? IdleTimeoutMs { get; init; }
+
+    /// <summary>Where the session's globals live: <c>shared</c> (default), the service's main interpreter with every installed
+    /// module; <c>interpreter</c>, a sub-interpreter of its own with its own GIL, <c>sys.modules</c>, builtins and
+    /// <c>sys.path</c> (CPython 3.12+; extension modules without sub-interpreter support, numpy among them, cannot be
+    /// imported there; costs a few MiB and milliseconds at creation, see docs/sessions.md).</summary>
+    /// <example>shared</example>
+    public string? Isolation { get; init; }
 }
 
 /// <summary>A session: its timings, state, and (from <c>GET /sessions/{id}</c>) the names and types of its globals.</summary>
@@ -43,6 +50,10 @@ public sealed record SessionResponse
     /// <summary>Its idle timeout in milliseconds.</summary>
     /// <example>900000</example>
     public required long IdleTimeoutMs { get; init; }
+
+    /// <summary><c>shared</c> (the main interpreter) or <c>interpreter</c> (a sub-interpreter of its own).</summary>
+    /// <example>shared</example>
+    public required string Isolation { get; init; }
 
     /// <summary>Executions that ended.</summary>
     /// <example>2</example>

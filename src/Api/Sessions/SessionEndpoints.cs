@@ -29,7 +29,9 @@ internal static class SessionEndpoints
             .WithSummary("Create a session: Python state that lives across requests")
             .WithDescription("Creates a session whose globals (variables, imports, functions, classes) persist across its " +
                 "`run`, `eval` and `call` requests, with its own directory of files (`SESSION_DIR` in its globals). Optional " +
-                "initial `variables` and `idleTimeoutMs` (capped by `Sessions:MaxIdleTimeout`). 429 `session-limit` when this " +
+                "initial `variables`, `idleTimeoutMs` (capped by `Sessions:MaxIdleTimeout`) and `isolation`: `shared` (default, the " +
+                "main interpreter) or `interpreter` (a sub-interpreter of its own with its own GIL and `sys.modules`, CPython 3.12+; " +
+                "400 `invalid-request` on 3.11). 429 `session-limit` when this " +
                 "caller holds `Sessions:MaxSessionsPerOwner` sessions, 503 `session-limit` at `Sessions:MaxSessions`." + Restart)
             .Produces<SessionResponse>(StatusCodes.Status201Created)
             .ProducesSessionProblems(400, 401, 403, 413, 422, 429, 503)
@@ -111,8 +113,13 @@ internal static class SessionEndpoints
             RequestJobInfo.Set(context, null, Outcomes.Invalid);
             return Problems.Invalid($"'idleTimeoutMs' must be positive (is {request.IdleTimeoutMs}); leave it out for the default.");
         }
+        if (ParseIsolation(request?.Isolation) is not { } isolation)
+        {
+            RequestJobInfo.Set(context, null, Outcomes.Invalid);
+            return Problems.Invalid(InvalidIsolation(request!.Isolation!));
+        }
         var idle = request?.IdleTimeoutMs is { } ms ? TimeSpan.FromMilliseconds(Math.Min(ms, (long)TimeSpan.MaxValue.TotalMilliseconds / 2)) : (TimeSpan?)null;
-        var created = await store.CreateAsync(Owner(context), request?.Variables, idle, context.RequestAborted).ConfigureAwait(false);
+        var created = await store.CreateAsync(Owner(context), request?.Variables, idle, isolation, context.RequestAborted).ConfigureAwait(false);
         if (created.Session is { } session)
         {
             RequestJobInfo.Set(context, null, Outcomes.Ok);
@@ -121,6 +128,11 @@ internal static class SessionEndpoints
         if (created.InitResult is { } init)
         {
             return ExecutionResults.ToHttpResult(context, new RunJob(""), init);
+        }
+        if (created.Failure == SessionCreateFailure.IsolationUnavailable)
+        {
+            RequestJobInfo.Set(context, null, Outcomes.Invalid);
+            return Problems.Invalid(created.Message!);
         }
         RequestJobInfo.Set(context, null, Outcomes.Rejected);
         context.Response.Headers.RetryAfter = ExecutionResults.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
@@ -184,8 +196,24 @@ internal static class SessionEndpoints
             Outcomes.Invalid));
     }
 
+    /// <summary>The session isolation a request names (<c>shared</c>, the default, or <c>interpreter</c>, any case); null
+    /// for another value.</summary>
+    internal static WorkerIsolation? ParseIsolation(string? value) => value switch
+    {
+        null => WorkerIsolation.Shared,
+        _ when value.Equals("shared", StringComparison.OrdinalIgnoreCase) => WorkerIsolation.Shared,
+        _ when value.Equals("interpreter", StringComparison.OrdinalIgnoreCase) => WorkerIsolation.Interpreter,
+        _ => null,
+    };
+
+    internal static string InvalidIsolation(string value) =>
+        $"'isolation' must be 'shared' (the main interpreter, the default) or 'interpreter' (a sub-interpreter of its own); got '{value}'.";
+
+    internal static string IsolationName(WorkerIsolation isolation) => isolation == WorkerIsolation.Interpreter ? "interpreter" : "shared";
+
     public static SessionResponse ToResponse(PythonSession session, SessionStore store, bool details) => new()
     {
+        Isolation = IsolationName(session.Isolation),
         Id = session.Id,
         State = session.State == SessionState.Busy ? "busy" : "idle",
         CreatedAt = session.CreatedAt,

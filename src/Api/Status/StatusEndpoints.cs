@@ -103,6 +103,6 @@ internal static class StatusEndpoints
         var o = store.Options;
         return new SessionInfo(store.Count, o.MaxSessions, o.MaxSessionsPerOwner, (long)o.DefaultIdleTimeout.TotalMilliseconds,
             (long)o.MaxIdleTimeout.TotalMilliseconds, (long)o.MaxLifetime.TotalMilliseconds, o.MaxQueuedPerSession, o.MaxFilesBytes,
-            o.MaxUploadBytes, o.ReplicaUrl);
+            o.MaxUploadBytes, o.ReplicaUrl, store.SupportsInterpreterIsolation ? ["shared", "interpreter"] : ["shared"]);
     }
 }

@@ -75,5 +75,7 @@ public sealed record AuthInfo(bool ApiKeysRequired, string Mode);
 /// <param name="MaxFilesBytes">Bytes of files per session (<c>Sessions:MaxFilesBytes</c>).</param>
 /// <param name="MaxUploadBytes">Largest upload (<c>Sessions:MaxUploadBytes</c>).</param>
 /// <param name="ReplicaUrl">This replica's own URL for session requests, when configured (<c>Sessions:ReplicaUrl</c>).</param>
+/// <param name="Isolations">The <c>isolation</c> values <c>POST /sessions</c> takes on this runtime: <c>shared</c>, and
+/// <c>interpreter</c> on CPython 3.12+.</param>
 public sealed record SessionInfo(int Active, int MaxSessions, int MaxSessionsPerOwner, long DefaultIdleTimeoutMs, long MaxIdleTimeoutMs,
-    long MaxLifetimeMs, int MaxQueuedPerSession, long MaxFilesBytes, long MaxUploadBytes, string? ReplicaUrl);
+    long MaxLifetimeMs, int MaxQueuedPerSession, long MaxFilesBytes, long MaxUploadBytes, string? ReplicaUrl, IReadOnlyList<string> Isolations);

@@ -50,8 +50,8 @@ internal static partial class WorkerPoolLog
     [LoggerMessage(16, LogLevel.Warning, "Job {JobId} changed process-wide Python state that later jobs share; restored: {Restored}.")]
     public static partial void StateRestored(ILogger logger, string jobId, string restored);
 
-    [LoggerMessage(17, LogLevel.Warning, "Worker {Worker} could not end its sub-interpreter {Interpreter}: a thread one of its jobs started still runs. It stays alive, and the runtime will not finalise at shutdown.")]
-    public static partial void InterpreterNotEnded(ILogger logger, string worker, long interpreter);
+    [LoggerMessage(17, LogLevel.Warning, "Worker {Worker} could not end the sub-interpreter {Interpreter} of {Owner}: a thread one of its jobs started still runs. It stays alive, and the runtime will not finalise at shutdown.")]
+    public static partial void InterpreterNotEnded(ILogger logger, string worker, long interpreter, string owner);
 
     [LoggerMessage(14, LogLevel.Warning, "This free-threaded Python has no _testinternalcapi module, so the code objects, functions and classes " +
         "each job creates are immortal and never freed (CPython 3.13, gh-117783): memory grows with every job. Use a build with " +

@@ -8,7 +8,10 @@ namespace Sidewinder.Workers.Execution;
 /// <summary>Turns exceptions into <see cref="JobError"/>s: drops the worker's own frames and fills in the job's source lines.</summary>
 internal static partial class JobErrors
 {
-    public static JobError FromPython(PythonException exception, string? fileName, string? source)
+    /// <summary>The error of a job that raised <paramref name="exception"/>; <paramref name="fileName"/> and
+    /// <paramref name="source"/> are the job's code, whose lines fill the frames; <paramref name="inSession"/> says the job
+    /// ran in a session (whose own isolation, not the workers', decided where it ran).</summary>
+    public static JobError FromPython(PythonException exception, string? fileName, string? source, bool inSession = false)
     {
         var lines = source?.Split('\n');
         var frames = new List<PythonFrame>(exception.Frames.Count);
@@ -39,7 +42,7 @@ internal static partial class JobErrors
                 Text = syntax.Text?.TrimEnd('\n', '\r') ?? Line(lines, syntax.Line ?? 0),
             };
         }
-        return new JobError(exception.PythonType, WithIsolationHint(exception)) { Frames = frames, Traceback = traceback };
+        return new JobError(exception.PythonType, WithIsolationHint(exception, inSession)) { Frames = frames, Traceback = traceback };
     }
 
     /// <summary>Text CPython's ImportError has for an extension module with single-phase initialisation in a sub-interpreter.</summary>
@@ -49,10 +52,14 @@ internal static partial class JobErrors
     internal const string SubInterpreterImportHint =
         " (this service runs jobs in sub-interpreters, Workers:Isolation=Interpreter, where extension modules with single-phase initialisation, numpy among them, cannot be imported; set Workers:Isolation=Shared to use it)";
 
-    private static string WithIsolationHint(PythonException exception) =>
+    /// <summary>The hint for a session's job: the session was created with its own interpreter.</summary>
+    internal const string SessionInterpreterImportHint =
+        " (this session runs in a sub-interpreter of its own, isolation 'interpreter', where extension modules with single-phase initialisation, numpy among them, cannot be imported; create the session with isolation 'shared' to use it)";
+
+    private static string WithIsolationHint(PythonException exception, bool inSession) =>
         exception.PythonType is "ImportError" or "ModuleNotFoundError"
             && exception.PythonMessage.Contains(SubInterpreterImportText, StringComparison.Ordinal)
-            ? exception.PythonMessage + SubInterpreterImportHint
+            ? exception.PythonMessage + (inSession ? SessionInterpreterImportHint : SubInterpreterImportHint)
             : exception.PythonMessage;
 
     public static JobError Of(string type, string message) => new(type, message);

@@ -63,7 +63,7 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         }
         catch (PythonException ex)
         {
-            return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.FromPython(ex, fileName, source));
+            return new JobRunOutcome(JobOutcome.Error, Error: JobErrors.FromPython(ex, fileName, source, item.Job.Session is not null));
         }
         catch (JobConversionException ex)
         {

@@ -77,8 +77,8 @@ internal sealed class Worker
             ThreadState = threadState;
             try
             {
-                var shared = _pool.EnsureHost(); // session jobs run there with either isolation
-                _own = _pool.Isolation == WorkerIsolation.Interpreter ? _pool.CreateWorkerContext() : null;
+                var shared = _pool.EnsureHost(); // shared sessions' jobs run there with either isolation
+                _own = _pool.Isolation == WorkerIsolation.Interpreter ? _pool.CreateOwnContext() : null;
                 _default = _own ?? shared;
             }
 #pragma warning disable CA1031 // reported to the pool's constructor
@@ -99,7 +99,10 @@ internal sealed class Worker
             {
                 _pool.OnRetired(this);
             }
-            EndOwnInterpreter();
+            if (_own is { } own)
+            {
+                EndInterpreter(own, "worker " + Name);
+            }
             WorkerPoolLog.WorkerStopped(_pool.Logger, Name);
         }
 #pragma warning disable CA1031 // the last line of defence of a dedicated thread
@@ -119,13 +122,49 @@ internal sealed class Worker
     private InterpreterContext? _own;
     private InterpreterContext _default = null!;
 
-    /// <summary>Ends this worker's own sub-interpreter (<see cref="WorkerIsolation.Interpreter"/>) on its own thread. One that
-    /// cannot end (a thread a job started still runs) is left to the runtime, which then does not finalise.</summary>
-    private void EndOwnInterpreter()
+    /// <summary>Ends a worker's or a session's own sub-interpreter on this (detached) thread. One that cannot end within
+    /// <see cref="WorkerPoolOptions.ShutdownGracePeriod"/> (a thread a job started still runs) is left to the runtime,
+    /// which then does not finalise.</summary>
+    private void EndInterpreter(InterpreterContext own, string owner)
     {
-        if (_own is { } own && !own.Interpreter.End(_pool.Options.ShutdownGracePeriod))
+        if (!own.Interpreter.End(_pool.Options.ShutdownGracePeriod))
         {
-            WorkerPoolLog.InterpreterNotEnded(_pool.Logger, Name, own.Interpreter.Id);
+            WorkerPoolLog.InterpreterNotEnded(_pool.Logger, Name, own.Interpreter.Id, owner);
+        }
+    }
+
+    /// <summary>The job's context: the worker's default, the main interpreter's for a shared session, or an isolated
+    /// session's own, which its first job makes here. False when that could not be made: the job has then failed with
+    /// the reason.</summary>
+    private bool TryGetContext(JobWorkItem item, out InterpreterContext context)
+    {
+        if (item.Job.Session is not { } session)
+        {
+            context = _default;
+            return true;
+        }
+        if (session.Isolation != WorkerIsolation.Interpreter || session.Context is not null || item.Job is ReleaseSessionJob)
+        {
+            context = session.Context ?? _pool.Shared; // a release before any job made the interpreter has nothing to free
+            return true;
+        }
+        try
+        {
+            context = session.Context = _pool.CreateOwnContext();
+            return true;
+        }
+#pragma warning disable CA1031 // the job reports it; the worker keeps its place
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var result = Build(item, new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.Internal,
+                $"The session's sub-interpreter could not be created ({ex.GetType().Name}: {ex.Message}).")), CapturedOutput.Empty);
+            if (item.TryComplete(result))
+            {
+                _pool.Finished(result, item.Job.Kind, Name);
+            }
+            context = null!;
+            return false;
         }
     }
 
@@ -141,7 +180,10 @@ internal sealed class Worker
         {
             return true; // cancelled while queued: skip, never run
         }
-        var context = item.Job.Session is null ? _default : _pool.Shared;
+        if (!TryGetContext(item, out var context))
+        {
+            return true;
+        }
         item.Context = context;
         lock (Gate)
         {
@@ -213,6 +255,11 @@ internal sealed class Worker
         if (completed)
         {
             _pool.Finished(result, item.Job.Kind, Name);
+            if (item.Job is ReleaseSessionJob { Session: { Context: { } own } released })
+            {
+                released.Context = null;
+                EndInterpreter(own, "session " + released.Id);
+            }
         }
         return completed;
     }

@@ -26,8 +26,9 @@ public sealed record SessionVariable(string Name, string Type);
 /// <para>
 /// A session is not a thread: any free worker runs its next job. The session orders its jobs itself (a FIFO of bounded
 /// length, see <see cref="SessionStore.SubmitAsync"/>), so at most one job at a time touches its namespace and no lock
-/// is ever held while Python runs. The namespace is a globals dict today; its handle is internal so that a later
-/// session can be a sub-interpreter without changing this surface.
+/// is ever held while Python runs. The namespace is a globals dict: in the main interpreter, or, for a session created
+/// with <see cref="WorkerIsolation.Interpreter"/>, in a sub-interpreter of its own that whichever worker runs the job
+/// attaches to (made by the first job, ended after the last).
 /// </para>
 /// <para>All members are safe to read from any thread; the values are a moment's view.</para>
 /// </remarks>
@@ -42,9 +43,11 @@ public sealed class PythonSession
     private volatile IReadOnlyList<SessionVariable> _variables = [];
     private volatile int _variableCount;
 
-    internal PythonSession(string id, string owner, DateTimeOffset createdAt, TimeSpan idleTimeout, TimeSpan maxLifetime, SessionFiles files, int listLimit)
+    internal PythonSession(string id, string owner, DateTimeOffset createdAt, TimeSpan idleTimeout, TimeSpan maxLifetime, SessionFiles files, int listLimit,
+        WorkerIsolation isolation = WorkerIsolation.Shared)
     {
         Id = id;
+        Isolation = isolation;
         Owner = owner;
         CreatedAt = createdAt;
         IdleTimeout = idleTimeout;
@@ -56,6 +59,15 @@ public sealed class PythonSession
 
     /// <summary>The session's identifier: 128 random bits, base64url (22 characters).</summary>
     public string Id { get; }
+
+    /// <summary>Where its globals live: <see cref="WorkerIsolation.Shared"/>, the main interpreter (with its imported
+    /// modules); <see cref="WorkerIsolation.Interpreter"/>, a sub-interpreter of its own (own <c>sys.modules</c>, builtins
+    /// and <c>sys.path</c>).</summary>
+    public WorkerIsolation Isolation { get; }
+
+    /// <summary>The session's own interpreter (<see cref="WorkerIsolation.Interpreter"/>): made by the worker that runs its
+    /// first job, ended by the worker that releases it. Touched only by the worker running the session's job.</summary>
+    internal Execution.InterpreterContext? Context { get; set; }
 
     /// <summary>Who created it (an API key's name, or empty for an anonymous caller); only the owner sees it.</summary>
     public string Owner { get; }

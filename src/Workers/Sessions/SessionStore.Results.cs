@@ -17,6 +17,13 @@ public enum SessionCreateFailure
 
     /// <summary>The pool is shutting down.</summary>
     ShuttingDown,
+
+    /// <summary><see cref="WorkerIsolation.Interpreter"/> was asked for on a runtime without sub-interpreters of their own
+    /// GIL (CPython before 3.12).</summary>
+    IsolationUnavailable,
+
+    /// <summary>The session's sub-interpreter could not be made (see <see cref="SessionCreation.InitResult"/>); nothing was kept.</summary>
+    InterpreterFailed,
 }
 
 /// <summary>The result of <see cref="SessionStore.CreateAsync"/>.</summary>

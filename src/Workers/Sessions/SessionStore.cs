@@ -71,14 +71,22 @@ public sealed class SessionStore : IDisposable
     /// <param name="owner">Who may use it (compared ordinally).</param>
     /// <param name="variables">Initial globals (JSON values); bound by a job on the session, so bad names or values are reported.</param>
     /// <param name="idleTimeout">Its idle timeout; null for the default, capped at <see cref="PythonSessionOptions.MaxIdleTimeout"/>.</param>
+    /// <param name="isolation"><see cref="WorkerIsolation.Interpreter"/> gives the session a sub-interpreter of its own
+    /// (CPython 3.12+, see <see cref="SupportsInterpreterIsolation"/>), made before this returns; the default runs it in the
+    /// main interpreter.</param>
     /// <param name="cancellationToken">Cancels binding the variables (the session is then not kept).</param>
     public async Task<SessionCreation> CreateAsync(string owner, IReadOnlyDictionary<string, JsonElement>? variables = null,
-        TimeSpan? idleTimeout = null, CancellationToken cancellationToken = default)
+        TimeSpan? idleTimeout = null, WorkerIsolation isolation = WorkerIsolation.Shared, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(owner);
         if (Volatile.Read(ref _disposed) != 0 || _pool.IsClosing)
         {
             return new SessionCreation(null, SessionCreateFailure.ShuttingDown, "The service is shutting down; sessions cannot be created.");
+        }
+        if (isolation == WorkerIsolation.Interpreter && !SupportsInterpreterIsolation)
+        {
+            return new SessionCreation(null, SessionCreateFailure.IsolationUnavailable,
+                $"Isolation 'interpreter' gives a session a sub-interpreter with its own GIL, which needs CPython 3.12 or later (PEP 684); this runtime is {_pool.Runtime.Info.Version.ToString(2)}. Use isolation 'shared', or run the service on 3.13 or 3.14 (SIDEWINDER_PYTHON=3.14).");
         }
         lock (_countGate)
         {
@@ -104,21 +112,29 @@ public sealed class SessionStore : IDisposable
             ? (requested > _options.MaxIdleTimeout ? _options.MaxIdleTimeout : requested)
             : _options.DefaultIdleTimeout;
         var session = new PythonSession(id, owner, _time.GetUtcNow(), timeout, _options.MaxLifetime,
-            new SessionFiles(directory, _uploads, _options.MaxUploadBytes, _options.MaxFilesBytes), _options.MaxListedVariables);
+            new SessionFiles(directory, _uploads, _options.MaxUploadBytes, _options.MaxFilesBytes), _options.MaxListedVariables, isolation);
         _sessions[id] = session;
         _metrics.Created();
         SessionLog.Created(_logger, id, owner, timeout, _sessions.Count);
-        if (variables is { Count: > 0 })
+        // An isolated session's first job makes its interpreter: run one now, so that the cost and any failure are the
+        // creation's and not the first request's.
+        if (variables is { Count: > 0 } || isolation == WorkerIsolation.Interpreter)
         {
             var bound = await SubmitAsync(session, new RunJob("") { Variables = variables }, cancellationToken).ConfigureAwait(false);
             if (bound.Outcome != JobOutcome.Ok)
             {
                 End(session, SessionEndReasons.Deleted, "The session was not created.");
-                return new SessionCreation(null, SessionCreateFailure.InvalidVariables, bound.Error?.Message, bound);
+                var failure = session.Isolation == WorkerIsolation.Interpreter && bound.Error?.Type == JobErrorTypes.Internal
+                    ? SessionCreateFailure.InterpreterFailed : SessionCreateFailure.InvalidVariables;
+                return new SessionCreation(null, failure, bound.Error?.Message, bound);
             }
         }
         return new SessionCreation(session);
     }
+
+    /// <summary>Whether sessions can be created with <see cref="WorkerIsolation.Interpreter"/>: the runtime is CPython 3.12 or
+    /// later.</summary>
+    public bool SupportsInterpreterIsolation => _pool.Runtime.Info.Version >= new Version(3, 12);
 
     /// <summary>The owner's session with this id, or null (unknown, ended, or another owner's: they look the same).</summary>
     public PythonSession? Find(string id, string owner) =>
@@ -318,19 +334,20 @@ public sealed class SessionStore : IDisposable
     }
 
     /// <summary>Frees the namespace on a worker (clearing the dict there breaks the cycles its functions make, and runs
-    /// finalizers under a job's capture), and removes the directory. Once per session, after its last job.</summary>
+    /// finalizers under a job's capture) and ends the session's own interpreter there, and removes the directory. Once per
+    /// session, after its last job.</summary>
     private void Release(PythonSession session)
     {
         if (!session.TryMarkReleased())
         {
             return; // the job's end and the delete both saw the session idle
         }
-        if (session.Globals is not null)
+        if (session.Globals is not null || session.Isolation == WorkerIsolation.Interpreter)
         {
             var released = _pool.SubmitAsync(new ReleaseSessionJob { Session = session });
             if (released.IsCompleted && released.Result.Outcome == JobOutcome.Rejected)
             {
-                session.Globals.Dispose(); // the pool is closing: the decref is deferred to the next attach
+                session.Globals?.Dispose(); // the pool is closing: the decref is deferred (an own interpreter ends with the runtime)
             }
         }
         try

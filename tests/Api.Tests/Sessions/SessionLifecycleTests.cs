@@ -247,4 +247,45 @@ public sealed class SessionLifecycleTests(DefaultApi api)
         Assert.Equal(defaults.MaxQueuedPerSession, sessions.GetProperty("maxQueuedPerSession").GetInt32());
         Assert.Equal((long)defaults.MaxLifetime.TotalMilliseconds, sessions.GetProperty("maxLifetimeMs").GetInt64());
     }
+
+    [Fact]
+    public async Task Create_UnknownIsolation_Returns400NamingTheValues()
+    {
+        var response = await _client.PostJsonAsync("/sessions", new { isolation = "process" });
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'shared'", body.Str("detail"), StringComparison.Ordinal);
+        Assert.Contains("'interpreter'", body.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_InterpreterIsolation_GivesASubInterpreterWhereTheRuntimeHasThem()
+    {
+        var info = await _client.GetFromJsonAsync<System.Text.Json.JsonElement>("/info");
+        var offered = info.GetProperty("sessions").GetProperty("isolations").EnumerateArray().Select(e => e.GetString()).ToList();
+        var response = await _client.PostJsonAsync("/sessions", new { isolation = "interpreter" });
+        var body = await response.JsonAsync();
+
+        if (!offered.Contains("interpreter"))
+        {
+            Assert.Equal(["shared"], offered);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("3.12", body.Str("detail"), StringComparison.Ordinal);
+            return;
+        }
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("interpreter", body.Str("isolation"));
+        var id = body.Str("id");
+        try
+        {
+            var eval = await (await _client.PostJsonAsync($"/sessions/{id}/eval", new { code = "__import__('_interpreters').get_current()[0]" })).JsonAsync();
+            Assert.True(eval.TryGetProperty("value", out var value), eval.GetRawText());
+            Assert.NotEqual(0, value.GetInt64());
+        }
+        finally
+        {
+            await _client.DeleteAsync(new Uri($"/sessions/{id}", UriKind.Relative));
+        }
+    }
 }
