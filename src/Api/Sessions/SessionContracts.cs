@@ -18,7 +18,7 @@ public sealed record CreateSessionRequest
     /// <summary>Where the session's globals live: <c>shared</c> (default), the service's main interpreter with every installed
     /// module; <c>interpreter</c>, a sub-interpreter of its own with its own GIL, <c>sys.modules</c>, builtins and
     /// <c>sys.path</c> (CPython 3.12+; extension modules without sub-interpreter support, numpy among them, cannot be
-    /// imported there; costs a few MiB and milliseconds at creation, see docs/sessions.md).</summary>
+    /// imported there; costs ~125 ms and 7–12 MiB per session, see docs/performance.md).</summary>
     /// <example>shared</example>
     public string? Isolation { get; init; }
 }

@@ -201,8 +201,8 @@ internal static class SessionEndpoints
     internal static WorkerIsolation? ParseIsolation(string? value) => value switch
     {
         null => WorkerIsolation.Shared,
-        _ when value.Equals("shared", StringComparison.OrdinalIgnoreCase) => WorkerIsolation.Shared,
-        _ when value.Equals("interpreter", StringComparison.OrdinalIgnoreCase) => WorkerIsolation.Interpreter,
+        _ when value.Equals(IsolationName(WorkerIsolation.Shared), StringComparison.OrdinalIgnoreCase) => WorkerIsolation.Shared,
+        _ when value.Equals(IsolationName(WorkerIsolation.Interpreter), StringComparison.OrdinalIgnoreCase) => WorkerIsolation.Interpreter,
         _ => null,
     };
 
@@ -210,6 +210,11 @@ internal static class SessionEndpoints
         $"'isolation' must be 'shared' (the main interpreter, the default) or 'interpreter' (a sub-interpreter of its own); got '{value}'.";
 
     internal static string IsolationName(WorkerIsolation isolation) => isolation == WorkerIsolation.Interpreter ? "interpreter" : "shared";
+
+    /// <summary>The isolations <c>POST /sessions</c> takes on this runtime (for <c>/info</c>).</summary>
+    internal static IReadOnlyList<string> OfferedIsolations(SessionStore store) => store.SupportsInterpreterIsolation
+        ? [IsolationName(WorkerIsolation.Shared), IsolationName(WorkerIsolation.Interpreter)]
+        : [IsolationName(WorkerIsolation.Shared)];
 
     public static SessionResponse ToResponse(PythonSession session, SessionStore store, bool details) => new()
     {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Sidewinder.Api.Execution;
 using Sidewinder.Api.Limits;
 using Sidewinder.Api.Security;
+using Sidewinder.Api.Sessions;
 using Sidewinder.Api.Streaming;
 using Sidewinder.Interop;
 using Sidewinder.Workers;
@@ -103,6 +104,6 @@ internal static class StatusEndpoints
         var o = store.Options;
         return new SessionInfo(store.Count, o.MaxSessions, o.MaxSessionsPerOwner, (long)o.DefaultIdleTimeout.TotalMilliseconds,
             (long)o.MaxIdleTimeout.TotalMilliseconds, (long)o.MaxLifetime.TotalMilliseconds, o.MaxQueuedPerSession, o.MaxFilesBytes,
-            o.MaxUploadBytes, o.ReplicaUrl, store.SupportsInterpreterIsolation ? ["shared", "interpreter"] : ["shared"]);
+            o.MaxUploadBytes, o.ReplicaUrl, SessionEndpoints.OfferedIsolations(store));
     }
 }

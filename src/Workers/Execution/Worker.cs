@@ -157,12 +157,8 @@ internal sealed class Worker
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            var result = Build(item, new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.Internal,
-                $"The session's sub-interpreter could not be created ({ex.GetType().Name}: {ex.Message}).")), CapturedOutput.Empty);
-            if (item.TryComplete(result))
-            {
-                _pool.Finished(result, item.Job.Kind, Name);
-            }
+            Complete(item, Build(item, new JobRunOutcome(JobOutcome.Error, Error: JobErrors.Of(JobErrorTypes.Internal,
+                $"The session's sub-interpreter could not be created ({ex.GetType().Name}: {ex.Message}).")), CapturedOutput.Empty));
             context = null!;
             return false;
         }
@@ -251,10 +247,9 @@ internal sealed class Worker
         {
             WorkerPoolLog.RecordsDropped(_pool.Logger, item.Id, dropped);
         }
-        var completed = item.TryComplete(result);
+        var completed = Complete(item, result);
         if (completed)
         {
-            _pool.Finished(result, item.Job.Kind, Name);
             if (item.Job is ReleaseSessionJob { Session: { Context: { } own } released })
             {
                 released.Context = null;
@@ -262,6 +257,17 @@ internal sealed class Worker
             }
         }
         return completed;
+    }
+
+    /// <summary>Hands the caller its result and counts it; false when the watchdog had already answered (abandoned job).</summary>
+    private bool Complete(JobWorkItem item, JobResult result)
+    {
+        if (!item.TryComplete(result))
+        {
+            return false;
+        }
+        _pool.Finished(result, item.Job.Kind, Name);
+        return true;
     }
 
     /// <summary>Publishes whether the GIL is on now (a job may have imported an extension that turned it on).</summary>
