@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side HTTP load benchmark on this machine, in one run: the ASP.NET Core floor, FastAPI + uvicorn
-# (1, 2 and 4 worker processes) and Sidewinder (GIL 3.11 and free-threaded 3.13t), over the scenarios of
+# (1, 2 and 4 worker processes) and Sidewinder (GIL 3.11, free-threaded 3.13t and 3.14t, and GIL 3.14 with
+# sub-interpreter workers, Workers:Isolation=Interpreter), over the scenarios of
 # load/scenarios.json. Writes the "HTTP load benchmark" section of docs/performance.md and docs/load-benchmark.png.
 #
-#   load/bench.sh                         the full run (about 22 minutes on 2 cores)
+#   load/bench.sh                         the full run (about 40 minutes on 2 cores)
 #   load/bench.sh --quick                 1 round of 2 s runs, docs untouched (a smoke run, about 5 minutes)
 #   load/bench.sh --rounds 5 --duration 10    more and longer runs (any option of load/bench/bench.py)
 #   load/bench.sh --only floor,sw-gil     some servers only (keys: load/bench/servers.py)
@@ -13,7 +14,7 @@
 #   load/bench.sh --report-only           rewrite the docs from load/results/latest.json without measuring
 #
 # Installs what is missing (Debian: wrk, python3-fastapi, python3-uvicorn, python3-uvloop, python3-httptools,
-# python3-matplotlib; both Python runtimes via scripts/provision-python.sh) and builds Sidewinder and the floor in
+# python3-matplotlib; the Python runtimes via scripts/provision-python.sh) and builds Sidewinder and the floor in
 # Release first. Servers listen on 127.0.0.1 only; every run is bounded in time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,8 +53,7 @@ if [ $report_only = 0 ]; then
     sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
       --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  scripts/provision-python.sh gil
-  scripts/provision-python.sh 3.13t
+  for runtime in gil 3.13t 3.14 3.14t; do scripts/provision-python.sh "$runtime"; done
 
   log "building Sidewinder ($sw_root) and the floor (Release)"
   dotnet build "$sw_root/src/Api/Sidewinder.Api.csproj" -c Release -nologo -v quiet
@@ -61,8 +61,9 @@ if [ $report_only = 0 ]; then
 
   mkdir -p "$results"
   cache=${SIDEWINDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sidewinder}
-  ft_python=$(sed -n 's/^executable=//p' "$cache/runtimes/3.13t.env")
-  gil_python=$(sed -n 's/^executable=//p' "$cache/runtimes/default.env")  # the runtime Sidewinder embeds, not whatever python3.11 is on PATH
+  # The runtimes Sidewinder embeds, not whatever python3.x is on PATH.
+  executable() { sed -n 's/^executable=//p' "$cache/runtimes/$1.env"; }
+  gil_python=$(executable default) ft_python=$(executable 3.13t) py314=$(executable 3.14) py314t=$(executable 3.14t)
   commit=$(git -C "$sw_root" rev-parse --short HEAD)
   dirty=$(git -C "$sw_root" status --porcelain -- src | wc -l)
   [ "$dirty" = 0 ] || commit="$commit + uncommitted changes in $dirty file(s) under src/"
@@ -84,6 +85,8 @@ meta = {
     "sidewinder_commit": """$commit""",
     "python_gil": out("$gil_python", "-c", "import platform; print(platform.python_version())"),
     "python_ft": out("$ft_python", "-c", "import platform; print(platform.python_version() + 't')"),
+    "python_314": out("$py314", "-c", "import platform; print(platform.python_version())"),
+    "python_314t": out("$py314t", "-c", "import platform; print(platform.python_version() + 't')"),
     "python_system": platform.python_version(),
     "fastapi": out("/usr/bin/python3", "-c", "import fastapi; print(fastapi.__version__)"),
     "uvicorn": out("/usr/bin/python3", "-c", "import uvicorn; print(uvicorn.__version__)"),

@@ -31,16 +31,17 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 # Which servers run which scenarios (all concurrency levels of the scenario unless a list is given). The floor has no
 # CPU-bound work, so it is left out of those; extra worker counts and the logging variants run only where they say
 # something. Runs of the same scenario and concurrency happen back to back, whatever the order here.
-MAIN = ["floor", "uvicorn-1", "uvicorn-2", "sw-gil", "sw-ft"]
+MAIN = ["floor", "uvicorn-1", "uvicorn-2", "sw-gil", "sw-ft", "sw-314t", "sw-314-sub"]
 PLAN: List[Tuple[str, Optional[List[int]], List[str]]] = [
     ("eval", None, MAIN),
     ("eval", [32], ["uvicorn-4", "sw-gil-log", "uvicorn-2-log"]),
     ("run", None, MAIN),
     ("call", None, MAIN),
     ("mixed", None, MAIN),
-    ("stream", None, ["sw-gil", "sw-ft"]),  # Sidewinder's own: the others have no event stream
-    ("cpu", None, ["uvicorn-1", "uvicorn-2", "sw-gil-1w", "sw-gil-2w", "sw-gil", "sw-ft-1w", "sw-ft"]),
-    ("overload", None, ["uvicorn-2", "sw-gil", "sw-ft"]),
+    ("stream", None, ["sw-gil", "sw-ft", "sw-314t"]),  # Sidewinder's own: the others have no event stream
+    ("cpu", None, ["uvicorn-1", "uvicorn-2", "sw-gil-1w", "sw-gil-2w", "sw-gil", "sw-ft-1w", "sw-ft", "sw-314t-1w",
+                   "sw-314t", "sw-314-sub-1w", "sw-314-sub", "sw-314-1w", "sw-314"]),
+    ("overload", None, ["uvicorn-2", "sw-gil", "sw-ft", "sw-314t", "sw-314-sub"]),
 ]
 
 
@@ -249,7 +250,7 @@ def warm_up(server: RunningServer, config: Dict, scripts: Dict, work: List[Tuple
         run_wrk(server.url, scripts[scenario], min(32, max(levels)), max(1.0, seconds / len(warm)))
 
 
-COLD_SERVERS = ["floor", "uvicorn-2", "sw-gil", "sw-ft"]
+COLD_SERVERS = ["floor", "uvicorn-2", "sw-gil", "sw-ft", "sw-314t"]
 
 
 def measure_cold(key: str, config: Dict, args, paths: Dict, scripts: Dict, log_dir: str) -> Dict:
@@ -304,7 +305,7 @@ def main() -> int:
     parser.add_argument("--no-k6-check", dest="k6_check", action="store_false",
                         help="skip running the k6 scripts (under Node) against the first Sidewinder started")
     parser.add_argument("--cold", type=float, default=30,
-                        help="seconds of eval c=32 measured from a fresh start of floor, uvicorn-2, sw-gil, sw-ft "
+                        help="seconds of eval c=32 measured from a fresh start of floor, uvicorn-2, sw-gil, sw-ft, sw-314t "
                              "(0: skip; default 30)")
     parser.add_argument("--cold-window", type=float, default=5, help="length of each window of --cold (default 5 s)")
     parser.add_argument("--out", required=True, help="where to write the raw results (JSON)")

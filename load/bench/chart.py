@@ -12,13 +12,16 @@ SHORT = {
     "floor": "floor", "uvicorn-1": "uvicorn 1w", "uvicorn-2": "uvicorn 2w", "uvicorn-4": "uvicorn 4w",
     "sw-gil": "SW GIL", "sw-ft": "SW 3.13t", "sw-gil-1w": "SW GIL 1w", "sw-gil-2w": "SW GIL 2w",
     "sw-ft-1w": "SW 3.13t 1w", "sw-gil-log": "SW GIL +log", "uvicorn-2-log": "uvicorn 2w +log",
+    "sw-314t": "SW 3.14t", "sw-314t-1w": "SW 3.14t 1w", "sw-314-sub": "SW 3.14 sub", "sw-314-sub-1w": "SW 3.14 sub 1w",
+    "sw-314": "SW 3.14 2w", "sw-314-1w": "SW 3.14 1w",
 }
+RUNTIME_COLORS = {"3.13t": "#2ca02c", "3.14t": "#98df8a", "3.14": "#9467bd"}
 
 
 def _color(results: Dict, key: str, variant: int = 0) -> str:
     kind = results["servers"][key]["kind"]
-    if kind == "sidewinder" and results["servers"][key]["runtime"] == "3.13t":
-        return "#2ca02c"
+    if kind == "sidewinder" and results["servers"][key]["runtime"] in RUNTIME_COLORS:
+        return RUNTIME_COLORS[results["servers"][key]["runtime"]]
     if kind == "uvicorn" and variant:
         return "#ff9896"
     return COLORS[kind]
@@ -45,9 +48,10 @@ def _grouped(ax, results, agg, scenarios, servers, metric, title, ylabel, log=Tr
 
 
 def draw(results: Dict, agg: Dict, mem: Dict, path: str) -> None:
-    main = [k for k in ["floor", "uvicorn-1", "uvicorn-2", "sw-gil", "sw-ft"] if k in results["servers"]]
+    main = [k for k in ["floor", "uvicorn-1", "uvicorn-2", "sw-gil", "sw-ft", "sw-314t", "sw-314-sub"]
+            if k in results["servers"]]
     scenarios = ["eval", "run", "call", "mixed"]
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    fig, axes = plt.subplots(2, 2, figsize=(14, 9))
     _grouped(axes[0][0], results, agg, scenarios, main, "rps", "Throughput at 32 connections (higher is better)",
              "requests/s (log)")
     axes[0][0].legend(fontsize=8, ncol=2)
@@ -55,7 +59,8 @@ def draw(results: Dict, agg: Dict, mem: Dict, path: str) -> None:
              "ms (log)")
 
     ax = axes[1][0]
-    cpu = [k for k in ["uvicorn-1", "uvicorn-2", "sw-gil-1w", "sw-gil-2w", "sw-ft-1w", "sw-ft"] if (k, "cpu", 8) in agg]
+    cpu = [k for k in ["uvicorn-1", "uvicorn-2", "sw-gil-1w", "sw-gil-2w", "sw-ft-1w", "sw-ft", "sw-314t-1w", "sw-314t",
+                       "sw-314-1w", "sw-314", "sw-314-sub-1w", "sw-314-sub"] if (k, "cpu", 8) in agg]
     work = [agg[(k, "cpu", 8)]["work_per_s"] or 0 for k in cpu]
     rps = [agg[(k, "cpu", 8)]["rps"] for k in cpu]
     bars = ax.bar(range(len(cpu)), [w / 1e6 for w in work], color=[_color(results, k) for k in cpu], edgecolor="black",
@@ -64,13 +69,14 @@ def draw(results: Dict, agg: Dict, mem: Dict, path: str) -> None:
         ax.annotate(f"{r:,.0f} req/s", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                     va="bottom", fontsize=8)
     ax.set_xticks(range(len(cpu)))
-    ax.set_xticklabels([SHORT.get(k, k) for k in cpu], rotation=20, fontsize=8)
+    ax.set_xticklabels([SHORT.get(k, k) for k in cpu], rotation=35, fontsize=7)
     ax.set_title("CPU-bound call busy(5), 8 connections: work done")
     ax.set_ylabel("million loop iterations/s")
     ax.grid(axis="y", alpha=0.3)
 
     ax = axes[1][1]
-    keys = [k for k in ["floor", "uvicorn-1", "uvicorn-2", "uvicorn-4", "sw-gil", "sw-ft"] if k in mem]
+    keys = [k for k in ["floor", "uvicorn-1", "uvicorn-2", "uvicorn-4", "sw-gil", "sw-ft", "sw-314t", "sw-314-sub"]
+            if k in mem]
     idle = [mem[k]["idle_rss"] / 1024 for k in keys]
     loaded = [mem[k]["eval32_rss"] / 1024 for k in keys]
     xs = range(len(keys))

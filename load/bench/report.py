@@ -188,7 +188,7 @@ def cpu_table(results: Dict, agg: Dict) -> List[str]:
     from servers import default_sidewinder_workers
     for key, a in rows:
         server = results["servers"][key]
-        workers = server["workers"] or (default_sidewinder_workers(server["runtime"]) if server["kind"] == "sidewinder" else 1)
+        workers = server["workers"] or (default_sidewinder_workers(server["runtime"], server.get("isolation", "Shared")) if server["kind"] == "sidewinder" else 1)
         unit = ("process" if workers == 1 else "processes") if server["kind"] == "uvicorn" else \
             ("thread" if workers == 1 else "threads")
         lines.append(f"| {server['label']} | {workers} {unit} | {fmt_rps(a['rps'])} | "
@@ -277,7 +277,9 @@ def build_section(results: Dict, meta: Dict, config: Dict, chart_name: str) -> s
         f"- **Machine:** {meta.get('cpu', '?')}, {os.cpu_count()} cores, {meta.get('kernel', '?')}. The load generator "
         "(wrk, 1 thread) runs on the same 2 cores as the server, so every server shares the machine with it alike.",
         f"- **Versions:** Sidewinder {meta.get('sidewinder_commit', '?')} on .NET {meta.get('dotnet', '?')}; "
-        f"CPython {meta.get('python_gil', '?')} (GIL) and {meta.get('python_ft', '?')} (free-threaded); "
+        f"CPython {meta.get('python_gil', '?')} (GIL, Debian's), {meta.get('python_ft', '?')} (free-threaded), "
+        f"{meta.get('python_314', '?')} (GIL, the sub-interpreter server) and {meta.get('python_314t', '?')} "
+        "(free-threaded), the last three source builds of `scripts/provision-python.sh`; "
         f"FastAPI {meta.get('fastapi', '?')}, uvicorn {meta.get('uvicorn', '?')} with uvloop and httptools, "
         f"on Debian's CPython {meta.get('python_system', '?')}; {meta.get('wrk', 'wrk')}.",
         f"- **Method:** every server runs at once on its own loopback port (idle, they use no CPU); after "
@@ -297,8 +299,9 @@ def build_section(results: Dict, meta: Dict, config: Dict, chart_name: str) -> s
         "server's answer (status, outcome, value) before it is measured.",
         "- **Configuration:** Sidewinder with rate limiting off (`Limits__RateLimitPermitsPerSecond=0`; the default "
         "1000 requests/s per client would turn most of this load into 429s) and logging at Warning "
-        "(`Logging__LogLevel__Default=Warning`), default worker counts unless a row says otherwise (GIL: 2 × cores = 4, "
-        "3.13t: cores = 2), default queue (256). uvicorn with `--log-level warning --no-access-log`; the floor with "
+        "(`Logging__LogLevel__Default=Warning`), default worker counts unless a row says otherwise (GIL with a shared "
+        "interpreter: 2 × cores = 4; free-threaded, or sub-interpreter workers (`Workers__Isolation=Interpreter`): "
+        "cores = 2), default queue (256). uvicorn with `--log-level warning --no-access-log`; the floor with "
         "logging at Warning. The cost of per-request logging is measured separately below.",
         f"- **Background load:** other processes used a median {statistics.median(bg):.0%} (max {bg[-1]:.0%}) of the "
         "machine's CPU during the measured runs" + (" — **the machine was not quiet; treat the numbers with care.**"

@@ -21,7 +21,8 @@ class Server:
     label: str
     kind: str  # floor | uvicorn | sidewinder
     workers: Optional[int] = None  # uvicorn processes, or Sidewinder worker threads (None = Sidewinder's default)
-    runtime: str = "default"  # Sidewinder: default (GIL, 3.11) or 3.13t
+    runtime: str = "default"  # Sidewinder: SIDEWINDER_PYTHON (default = GIL 3.11, 3.13t, 3.14, 3.14t)
+    isolation: str = "Shared"  # Sidewinder: Workers:Isolation (Interpreter = a sub-interpreter with its own GIL each)
     logging: bool = False  # production-like logging (one line per request) instead of warnings only
     env: Dict[str, str] = field(default_factory=dict)
 
@@ -33,10 +34,15 @@ class Server:
         return 1
 
 
-def default_sidewinder_workers(runtime: str) -> int:
-    """What Workers:WorkerCount resolves to when unset (src/Workers/WorkerPoolOptions.cs)."""
+def default_sidewinder_workers(runtime: str, isolation: str = "Shared") -> int:
+    """What Workers:WorkerCount resolves to when unset (WorkerPoolOptions.ResolveWorkerCount): one per core where
+    Python runs in parallel (a free-threaded build, or sub-interpreters with their own GIL), else 2 per core."""
     cores = os.cpu_count() or 1
-    return cores if runtime == "3.13t" else max(2, 2 * cores)
+    parallel = runtime.endswith("t") or isolation == "Interpreter"
+    return cores if parallel else max(2, 2 * cores)
+
+
+RUNTIMES = ["default", "3.13t", "3.14", "3.14t"]  # what load/bench.sh provisions
 
 
 SERVERS: Dict[str, Server] = {
@@ -51,6 +57,16 @@ SERVERS: Dict[str, Server] = {
         Server("sw-gil-1w", "Sidewinder, GIL 3.11, 1 worker", "sidewinder", workers=1, runtime="default"),
         Server("sw-gil-2w", "Sidewinder, GIL 3.11, 2 workers", "sidewinder", workers=2, runtime="default"),
         Server("sw-ft-1w", "Sidewinder, 3.13t, 1 worker", "sidewinder", workers=1, runtime="3.13t"),
+        Server("sw-314t", "Sidewinder, free-threaded 3.14t, default workers", "sidewinder", runtime="3.14t"),
+        Server("sw-314t-1w", "Sidewinder, 3.14t, 1 worker", "sidewinder", workers=1, runtime="3.14t"),
+        Server("sw-314-sub", "Sidewinder, GIL 3.14, sub-interpreter workers (own GIL each), default workers",
+               "sidewinder", runtime="3.14", isolation="Interpreter"),
+        Server("sw-314-sub-1w", "Sidewinder, GIL 3.14, sub-interpreter workers, 1 worker", "sidewinder", workers=1,
+               runtime="3.14", isolation="Interpreter"),
+        Server("sw-314", "Sidewinder, GIL 3.14, shared interpreter, 2 workers", "sidewinder", workers=2,
+               runtime="3.14"),
+        Server("sw-314-1w", "Sidewinder, GIL 3.14, shared interpreter, 1 worker", "sidewinder", workers=1,
+               runtime="3.14"),
         Server("sw-gil-log", "Sidewinder, GIL 3.11, default workers, Information logging", "sidewinder",
                runtime="default", logging=True),
         Server("uvicorn-2-log", "FastAPI + uvicorn, 2 workers, access log on", "uvicorn", workers=2, logging=True),
@@ -91,6 +107,7 @@ class RunningServer:
             # Rate limiting (1000 requests/s per client by default) would turn most benchmark requests into 429s.
             env["Limits__RateLimitPermitsPerSecond"] = "0"
             env["Logging__LogLevel__Default"] = "Information" if s.logging else "Warning"
+            env["Workers__Isolation"] = s.isolation
             if s.workers is not None:
                 env["Workers__WorkerCount"] = str(s.workers)
             return ["dotnet", paths["sidewinder_dll"], "--urls", url], env
