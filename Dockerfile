@@ -8,7 +8,7 @@
 #
 # Stages: `build` publishes the app with the .NET SDK image; `python-313t` and `python-314t` build the
 # free-threaded CPython 3.13t and 3.14t from Debian's python3.13 (trixie) and python3.14 (sid) source
-# packages; the final stage is Debian 12 with Debian's CPython 3.11 (+ numpy), both free-threaded
+# packages (3.14: Ubuntu's copy of the same upstream tarball while sid does not serve it); the final stage is Debian 12 with Debian's CPython 3.11 (+ numpy), both free-threaded
 # builds, and the ASP.NET Core runtime taken from the official aspnet image. No SDK, compiler or package lists in the final stage.
 #
 # Why the final stage is Debian and not the aspnet image itself: since .NET 10 the official images are
@@ -33,9 +33,16 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Interop/Sidewinder.Interop.csproj src/Interop/
 COPY src/Workers/Sidewinder.Workers.csproj src/Workers/
 COPY src/Api/Sidewinder.Api.csproj src/Api/
-RUN dotnet restore src/Api/Sidewinder.Api.csproj
+# For the target platform's runtime identifier, so that the publish is ReadyToRun (precompiled:
+# src/Api/Sidewinder.Api.csproj turns it on whenever a runtime identifier is given; start-up in docs/performance.md).
+# Framework-dependent: the runtime comes from the aspnet image. TARGETARCH is set by BuildKit (amd64, arm64).
+ARG TARGETARCH=amd64
+RUN case "$TARGETARCH" in amd64) rid=linux-x64 ;; *) rid="linux-$TARGETARCH" ;; esac; \
+    echo "$rid" >/src/.rid; \
+    dotnet restore src/Api/Sidewinder.Api.csproj -r "$rid"
 COPY src/ src/
-RUN dotnet publish src/Api/Sidewinder.Api.csproj -c Release --no-restore -o /app -p:UseAppHost=false
+RUN dotnet publish src/Api/Sidewinder.Api.csproj -c Release --no-restore -r "$(cat /src/.rid)" --self-contained false \
+      -o /app -p:UseAppHost=false
 
 # ---------------------------------------------------------------------------------------------------
 # Free-threaded CPython 3.13 from Debian trixie's source package (the route scripts/provision-python.sh takes
@@ -84,20 +91,30 @@ RUN set -eux; \
 FROM ${DEBIAN_IMAGE} AS python-314t
 ARG DEBIAN_MIRROR=http://deb.debian.org/debian
 ARG PYTHON_314_SUITE=sid
+# While Debian lists python3.14 in sid but answers 404 for its files (since 2026-12-01), the same upstream source from
+# Ubuntu's archive, checked against this SHA-256: the fallback scripts/provision-python.sh takes on a developer machine.
+ARG PYTHON_314_FALLBACK_URL=http://archive.ubuntu.com/ubuntu/pool/main/p/python3.14/python3.14_3.14.4.orig.tar.xz
+ARG PYTHON_314_FALLBACK_SHA256=d923c51303e38e249136fc1bdf3568d56ecb03214efdef48516176d3d7faaef8
 # The final stage declares the same argument.
 ARG PYTHON_314T_PREFIX=/opt/python/3.14t
 RUN set -eux; \
     apt-get update; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential ca-certificates pkg-config xz-utils zlib1g-dev libssl-dev libffi-dev libbz2-dev \
+      build-essential ca-certificates curl pkg-config xz-utils zlib1g-dev libssl-dev libffi-dev libbz2-dev \
       liblzma-dev libsqlite3-dev uuid-dev libexpat1-dev; \
     printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
       "$DEBIAN_MIRROR" "$PYTHON_314_SUITE" >/etc/apt/sources.list.d/python-source.sources; \
     apt-get update; \
     mkdir -p /build/download /build/python; \
     cd /build/download; \
-    apt-get source --download-only python3.14; \
-    tar -C /build/python --strip-components=1 -xJf python3.14_*.orig.tar.xz
+    if ! apt-get source --download-only python3.14; then \
+      echo "Debian $PYTHON_314_SUITE does not serve python3.14's source; using $PYTHON_314_FALLBACK_URL"; \
+      rm -f python3.14_*; \
+      curl -fsSL -m 600 -o python3.14_fallback.orig.tar.xz "$PYTHON_314_FALLBACK_URL"; \
+      echo "$PYTHON_314_FALLBACK_SHA256  python3.14_fallback.orig.tar.xz" | sha256sum -c -; \
+    fi; \
+    set -- python3.14_*.orig.tar.xz; \
+    tar -C /build/python --strip-components=1 -xJf "$1"
 RUN set -eux; \
     cd /build/python; \
     ./configure --prefix="$PYTHON_314T_PREFIX" --disable-gil --enable-shared --without-ensurepip \

@@ -4,7 +4,7 @@
 # sub-interpreter workers, Workers:Isolation=Interpreter), over the scenarios of
 # load/scenarios.json. Writes the "HTTP load benchmark" section of docs/performance.md and docs/load-benchmark.png.
 #
-#   load/bench.sh                         the full run (about 40 minutes on 2 cores)
+#   load/bench.sh                         the full run (about 33 minutes on 2 cores)
 #   load/bench.sh --quick                 1 round of 2 s runs, docs untouched (a smoke run, about 5 minutes)
 #   load/bench.sh --rounds 5 --duration 10    more and longer runs (any option of load/bench/bench.py)
 #   load/bench.sh --only floor,sw-gil     some servers only (keys: load/bench/servers.py)
