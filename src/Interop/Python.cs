@@ -42,39 +42,73 @@ public readonly ref partial struct Python
     public T Detach<T>(Func<T> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        var attachment = ThreadAttachment.Current;
-        var depth = attachment.Depth;
-        var gilState = attachment.GilState;
-        var interpreter = attachment.Interpreter;
-        attachment.Depth = 0;
-        attachment.Interpreter = null;
-        var saved = State.PyEval_SaveThread();
+        var detached = DetachedThread.Leave();
         try
         {
             return work();
         }
         finally
         {
-            State.PyEval_RestoreThread(saved);
-            attachment.Depth = depth;
-            attachment.GilState = gilState;
-            attachment.Interpreter = interpreter;
-            if (Interpreter.Pool.HasPending)
-            {
-                Interpreter.Pool.Drain();
-            }
+            detached.Return(Interpreter);
         }
     }
 
     /// <summary>Runs blocking host work detached; see <see cref="Detach{T}(Func{T})"/>.</summary>
+    /// <remarks>Allocates nothing of its own (no wrapping delegate): a cached <paramref name="work"/> makes the
+    /// round trip allocation-free.</remarks>
     public void Detach(Action work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        Detach(() =>
+        var detached = DetachedThread.Leave();
+        try
         {
             work();
-            return 0;
-        });
+        }
+        finally
+        {
+            detached.Return(Interpreter);
+        }
+    }
+
+    /// <summary>The bookkeeping of one <c>Detach</c>: what the thread's attachment was, and the thread state
+    /// <c>PyEval_SaveThread</c> gave back, so that <see cref="Return"/> restores both.</summary>
+    private readonly struct DetachedThread
+    {
+        private readonly ThreadAttachment _attachment;
+        private readonly int _depth;
+        private readonly int _gilState;
+        private readonly PythonInterpreter? _interpreter;
+        private readonly nint _saved;
+
+        private DetachedThread(ThreadAttachment attachment, int depth, int gilState, PythonInterpreter? interpreter, nint saved)
+        {
+            _attachment = attachment;
+            _depth = depth;
+            _gilState = gilState;
+            _interpreter = interpreter;
+            _saved = saved;
+        }
+
+        public static DetachedThread Leave()
+        {
+            var attachment = ThreadAttachment.Current;
+            var (depth, gilState, interpreter) = (attachment.Depth, attachment.GilState, attachment.Interpreter);
+            attachment.Depth = 0;
+            attachment.Interpreter = null;
+            return new DetachedThread(attachment, depth, gilState, interpreter, State.PyEval_SaveThread());
+        }
+
+        public void Return(PythonInterpreter interpreter)
+        {
+            State.PyEval_RestoreThread(_saved);
+            _attachment.Depth = _depth;
+            _attachment.GilState = _gilState;
+            _attachment.Interpreter = _interpreter;
+            if (interpreter.Pool.HasPending)
+            {
+                interpreter.Pool.Drain();
+            }
+        }
     }
 
     /// <summary>Imports a module (like <c>import name</c>) and returns it.</summary>

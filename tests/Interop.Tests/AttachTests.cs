@@ -51,6 +51,25 @@ public sealed class AttachTests(RuntimeFixture fixture)
     }
 
     [Fact]
+    public void Detach_ActionOverload_AllocatesNothingOfItsOwn()
+    {
+        var calls = 0;
+        Action work = () => calls++;
+        using var scope = _runtime.Attach();
+        var py = scope.Python;
+        py.Detach(work); // first calls: statics, thread-local slots
+        py.Detach(work);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            py.Detach(work);
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(102, calls);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void ThreadState_LongLivedThread_KeepsItsThreadIdentity()
     {
         ulong? first = null, second = null, ident = null;
