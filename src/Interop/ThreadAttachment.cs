@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Sidewinder.Interop;
 
 /// <summary>Per-thread attach bookkeeping: the thread's thread state (if any) and the nesting depth.</summary>
@@ -14,7 +16,12 @@ internal sealed class ThreadAttachment
     [ThreadStatic]
     private static ThreadAttachment? t_current;
 
-    public static ThreadAttachment Current => t_current ??= new ThreadAttachment();
+    // The fast path is small enough to inline into every attach; a profile of AttachDetachBenchmarks showed the
+    // `??=` form as a call of its own (about a fifth of the managed time of an attach + detach).
+    public static ThreadAttachment Current => t_current ?? CreateCurrent();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ThreadAttachment CreateCurrent() => t_current = new ThreadAttachment();
 
     public static bool IsCurrentThreadAttached => t_current is { Depth: > 0 };
 
