@@ -30,16 +30,11 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "bench"))
-from procstat import cpu_seconds  # noqa: E402
+from procstat import cpu_seconds, loadavg  # noqa: E402
 from servers import free_port  # noqa: E402
 from wrkrun import run_wrk, write_script  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
-
-
-def loadavg() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 class Server:

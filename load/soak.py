@@ -22,15 +22,14 @@ and the allocators' arenas have grown to their working size by then): "flat" mea
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "bench"))
-from procstat import memory  # noqa: E402
-from servers import free_port  # noqa: E402
+from procstat import loadavg, memory  # noqa: E402
+from servers import RunningServer, Server  # noqa: E402
 from wrkrun import lua_script, run_wrk  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
@@ -47,34 +46,6 @@ MIX = [
 ]
 
 
-def loadavg() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-def start(runtime: str, isolation: str, dll: str, log_path: str):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, SIDEWINDER_PYTHON=runtime, Limits__RateLimitPermitsPerSecond="0",
-               Logging__LogLevel__Default="Warning", Workers__Isolation=isolation)
-    log = open(log_path, "wb")
-    proc = subprocess.Popen(["dotnet", dll, "--urls", url], env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, cwd=ROOT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"Sidewinder on {runtime} exited with {proc.returncode} (log: {log_path})")
-        try:
-            with urllib.request.urlopen(url + "/health/ready", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"Sidewinder on {runtime} was not ready in 120 s (log: {log_path})")
-
-
 def python_version(url: str) -> str:
     with urllib.request.urlopen(url + "/info", timeout=10) as r:
         info = json.load(r)
@@ -83,10 +54,15 @@ def python_version(url: str) -> str:
 
 
 def soak(runtime: str, args, script: str, work: str) -> dict:
-    proc, url = start(runtime, args.isolation, args.dll, os.path.join(work, f"soak-{runtime}.log"))
+    # The benchmark's own start-up, readiness wait and stop: rate limiting off, logging at Warning, default workers.
+    server = RunningServer(Server(f"soak-{runtime}", f"Sidewinder {runtime}", "sidewinder", runtime=runtime,
+                                  isolation=args.isolation),
+                           {"root": ROOT, "sidewinder_dll": args.dll}, os.path.join(work, f"soak-{runtime}.log"))
+    url = server.url
     try:
+        server.wait_ready()
         version = python_version(url)
-        idle = memory([proc.pid])["rss"]
+        idle = memory(server.pids())["rss"]
         samples, done, failed, statuses = [], 0, 0, {}
         started = time.monotonic()
         print(f"{runtime} ({version}, isolation {args.isolation}): idle RSS {idle / 1024:.1f} MiB, "
@@ -97,7 +73,7 @@ def soak(runtime: str, args, script: str, work: str) -> dict:
             for status, n in result["statuses"].items():
                 statuses[status] = statuses.get(status, 0) + n
             failed += sum(result["errors"][k] for k in ("connect", "read", "write", "timeout"))
-            rss = memory([proc.pid])["rss"]
+            rss = memory(server.pids())["rss"]
             samples.append({"requests": done, "rss_kib": rss, "seconds": time.monotonic() - started,
                             "rps": result["requests"] / (result["duration_us"] / 1e6), "p99_ms":
                             result["latency_us"]["p99"] / 1000})
@@ -131,11 +107,7 @@ def soak(runtime: str, args, script: str, work: str) -> dict:
               f"{final / 1024:.1f} MiB: {'flat' if flat else 'NOT flat'} (±5%)", flush=True)
         return record
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
 
 
 def main() -> int:

@@ -23,12 +23,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "bench"))
+from procstat import loadavg  # noqa: E402
 from servers import free_port  # noqa: E402
-
-
-def loadavg() -> str:
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 def get(port: int, method: str, path: str, body: str = None):

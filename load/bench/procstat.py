@@ -80,3 +80,9 @@ def machine_busy_seconds() -> float:
         values = [int(v) for v in f.readline().split()[1:]]
     busy = sum(values[:8]) - values[3] - values[4]  # user nice system idle iowait irq softirq steal
     return busy / CLOCK_TICKS
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages, as /proc/loadavg gives them."""
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])

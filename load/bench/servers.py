@@ -42,9 +42,6 @@ def default_sidewinder_workers(runtime: str, isolation: str = "Shared") -> int:
     return cores if parallel else max(2, 2 * cores)
 
 
-RUNTIMES = ["default", "3.13t", "3.14", "3.14t"]  # what load/bench.sh provisions
-
-
 SERVERS: Dict[str, Server] = {
     s.key: s
     for s in [

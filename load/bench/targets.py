@@ -16,14 +16,10 @@ def _mark(ok: Optional[bool]) -> str:
     return "—" if ok is None else "✔" if ok else "✘"
 
 
-def _rps(agg: Dict, key: str, scenario: str, c: int) -> Optional[float]:
-    a = agg.get((key, scenario, c))
-    return a["rps"] if a else None
-
-
-def _cpu(agg: Dict, key: str, scenario: str, c: int) -> Optional[float]:
-    a = agg.get((key, scenario, c))
-    return a["cpu_us"] if a else None
+def _eval32(agg: Dict, key: str, field: str) -> Optional[float]:
+    """A field (rps, cpu_us) of a server's eval run at 32 connections, if it ran one."""
+    a = agg.get((key, "eval", 32))
+    return a[field] if a else None
 
 
 def _scaling(agg: Dict, rows: List, two_key: str, one_key: str, title: str, goal: Optional[float]) -> None:
@@ -40,10 +36,10 @@ def evaluate_targets(results: Dict, agg: Dict, mem: Dict) -> List[str]:
     """Issue 17's targets (eval 1+1 against the floor and uvicorn, p99, overload, idle memory) and issue 15's
     CPU-bound scaling, each from this run's median rounds."""
     rows = []
-    floor, floor_cpu = _rps(agg, "floor", "eval", 32), _cpu(agg, "floor", "eval", 32)
-    uvicorn_cpu = _cpu(agg, "uvicorn-2", "eval", 32)
+    floor, floor_cpu = _eval32(agg, "floor", "rps"), _eval32(agg, "floor", "cpu_us")
+    uvicorn_cpu = _eval32(agg, "uvicorn-2", "cpu_us")
     for key, name in SIDEWINDERS:
-        sw, sw_cpu = _rps(agg, key, "eval", 32), _cpu(agg, key, "eval", 32)
+        sw, sw_cpu = _eval32(agg, key, "rps"), _eval32(agg, key, "cpu_us")
         if sw and floor:
             rows.append((f"eval `1+1` at c=32 ≥ 80% of the floor's requests/s ({name})",
                          f"{sw:,.0f} vs {floor:,.0f} req/s = {sw / floor:.0%}", sw / floor >= 0.8))
