@@ -47,7 +47,9 @@ public sealed class IsolationTests(PoolFixture fixture)
     [InlineData(WorkerIsolation.Shared)]
     public async Task AJobHoldingItsGilInC_BlocksTheOtherWorkerOnlyWhenTheGilIsShared(WorkerIsolation isolation)
     {
-        // ctypes.PyDLL calls keep the GIL: while job A sleeps in C, job B can run only if its worker has a GIL of its own.
+        // ctypes.PyDLL calls keep the GIL: while job A waits in C, job B can run only if its worker has a GIL of its own.
+        // The marker is written by system()'s child, so A is already inside the GIL-holding call when it appears (a
+        // marker written from Python before the call left a window where B could take the GIL first).
         if (!Supported || (isolation == WorkerIsolation.Shared && fixture.Runtime.Info.IsFreeThreaded))
         {
             return;
@@ -60,7 +62,7 @@ public sealed class IsolationTests(PoolFixture fixture)
         var marker = Path.Combine(Path.GetTempPath(), "sidewinder-gil-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var holder = pool.SubmitAsync(new RunJob($"open({System.Text.Json.JsonSerializer.Serialize(marker)}, 'w').close()\nimport ctypes\nctypes.PyDLL(None).sleep(4)")
+            var holder = pool.SubmitAsync(new RunJob($"import ctypes, shlex\ncommand = ('touch ' + shlex.quote({System.Text.Json.JsonSerializer.Serialize(marker)}) + ' && sleep 4').encode()\nassert ctypes.PyDLL(None).system(command) == 0")
             {
                 Timeout = TimeSpan.FromSeconds(60),
             });
