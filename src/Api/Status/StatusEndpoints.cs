@@ -96,8 +96,11 @@ internal static class StatusEndpoints
                 workers.MaxRichOutputBytes,
                 streaming.Value.BufferChars),
             new AuthInfo(keys.IsEnabled, keys.IsEnabled ? "api-key" : keys.AllowAnonymousNonLoopback ? "anonymous" : "anonymous-loopback-only"),
-            Sessions(sessions)));
+            Sessions(sessions),
+            Host));
     }
+
+    private static readonly HostInfo Host = new(Environment.Version.ToString(), System.Runtime.GCSettings.IsServerGC ? "server" : "workstation");
 
     private static SessionInfo Sessions(SessionStore store)
     {

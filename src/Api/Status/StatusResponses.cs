@@ -11,7 +11,15 @@ public sealed record HealthReport(string Status, string? Reason);
 /// <param name="Limits">Every configured limit.</param>
 /// <param name="Auth">How clients authenticate.</param>
 /// <param name="Sessions">Sessions held now and their limits.</param>
-public sealed record ServiceInfo(PythonBuildInfo Python, WorkerInfo Workers, LimitInfo Limits, AuthInfo Auth, SessionInfo Sessions);
+/// <param name="Host">The .NET process around the interpreter.</param>
+public sealed record ServiceInfo(PythonBuildInfo Python, WorkerInfo Workers, LimitInfo Limits, AuthInfo Auth, SessionInfo Sessions,
+    HostInfo Host);
+
+/// <summary>The .NET process around the interpreter.</summary>
+/// <param name="Dotnet">The .NET runtime's version, e.g. <c>10.0.0</c>.</param>
+/// <param name="Gc">The garbage collector's mode: <c>workstation</c> (the default) or <c>server</c> (with
+/// <c>DOTNET_gcServer=1</c>).</param>
+public sealed record HostInfo(string Dotnet, string Gc);
 
 /// <summary>The embedded interpreter.</summary>
 /// <param name="Version">CPython version, e.g. <c>3.13.5</c>.</param>

@@ -44,6 +44,7 @@ public sealed class RunCommandSmokeTests
         {
             Assert.Equal(RequestedRuntime.Name, info.GetProperty("python").Str("manifest"));
         }
+        Assert.Equal("workstation", info.GetProperty("host").Str("gc")); // the shipped default (docs/performance.md, "Soak")
         Assert.Equal(45, (await eval.JsonAsync()).GetProperty("value").GetInt32());
         Assert.Equal("hello\n", (await run.JsonAsync()).Str("stdout"));
         Assert.Equal("Hello, Ada!", (await call.JsonAsync()).Str("value"));

@@ -40,6 +40,10 @@ public sealed class StatusTests(DefaultApi api)
             Assert.Equal("free-threaded", python.Str("build"));
             Assert.False(python.GetProperty("gilEnabled").GetBoolean());
         }
+        // The test host's own GC mode (the shipped default is checked on the real process by RunCommandSmokeTests).
+        var host = info.GetProperty("host");
+        Assert.Equal(Environment.Version.ToString(), host.Str("dotnet"));
+        Assert.Equal(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation", host.Str("gc"));
     }
 
     [Fact]
