@@ -91,7 +91,7 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
     /// <summary>The most useful message: the JSON reader's (which names the field, line and position) when there is one.</summary>
     private static string Reason(BadHttpRequestException exception) => exception.InnerException switch
     {
-        JsonException json => "The body is not valid for this endpoint: " + json.Message,
+        JsonException json => "The body is not valid for this endpoint: " + JsonReason(json),
         // The framework's text for a missing body suggests "a Service" (its DI hint), which means nothing to a caller.
         _ when exception.Message.StartsWith("Implicit body inferred", StringComparison.Ordinal)
             || exception.Message.Contains("was not provided", StringComparison.Ordinal) =>
@@ -99,4 +99,24 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         BadHttpRequestException inner => inner.Message,
         _ => exception.Message,
     };
+
+    /// <summary>The reader's own message for malformed JSON; for a well-formed value the request type cannot take, the field
+    /// and the reason instead of the serialiser's text (which names our internal .NET types).</summary>
+    private static string JsonReason(JsonException json)
+    {
+        const string Missing = "was missing required properties including: ";
+        if (json.Message.IndexOf(Missing, StringComparison.Ordinal) is var at and >= 0)
+        {
+            return "required fields are missing: " + json.Message[(at + Missing.Length)..].TrimEnd('.') + ".";
+        }
+        if (json.Path is not { Length: > 1 } path || !json.Message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
+        {
+            return json.Message;
+        }
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+        var why = json.InnerException is { Message: { Length: > 0 } inner } && json.InnerException is not JsonException
+            ? inner.TrimEnd('.')
+            : "it has the wrong JSON type or is out of range; each field's type is in the OpenAPI document (/swagger)";
+        return $"'{field}' cannot be read: {why} (line {json.LineNumber + 1}, byte {json.BytePositionInLine}).";
+    }
 }

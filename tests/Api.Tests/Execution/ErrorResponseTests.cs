@@ -113,8 +113,6 @@ public sealed class ErrorResponseTests(DefaultApi api)
     [Theory]
     [InlineData("{\"code\": ", "not valid")]
     [InlineData("{\"cod\": \"1\"}", "code")]
-    [InlineData("{\"code\": 5}", "$.code")]
-    [InlineData("{\"code\": \"1\", \"timeoutMs\": \"soon\"}", "$.timeoutMs")]
     public async Task Eval_MalformedBody_Returns400ProblemThatSaysWhy(string json, string expected)
     {
         var response = await _client.PostRawAsync("/eval", json);
@@ -124,6 +122,28 @@ public sealed class ErrorResponseTests(DefaultApi api)
         Assert.Equal("urn:sidewinder:problem:invalid-request", body.Str("type"));
         Assert.Equal("invalid", body.Str("outcome"));
         Assert.Contains(expected, body.Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"code\": 5}", "'code' cannot be read")]
+    [InlineData("{\"cod\": \"1\"}", "required fields are missing: 'code'.")]
+    [InlineData("{\"code\": \"1\", \"timeoutMs\": 1e30}", "'timeoutMs' cannot be read")]
+    [InlineData("{\"code\": \"1\", \"timeoutMs\": \"soon\"}", "'timeoutMs' cannot be read")]
+    [InlineData("{\"code\": \"1\", \"variables\": []}", "'variables' cannot be read")]
+    [InlineData("{\"code\": \"\\xff\"}", "'code' cannot be read: Cannot transcode invalid UTF-8")]
+    public async Task Eval_WrongValueForAField_NamesTheFieldAndNoInternalType(string json, string expected)
+    {
+        // The four characters \xff in the data stand for the byte 0xFF (invalid UTF-8) in the body.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json.Replace("\\xff", "\u0001", StringComparison.Ordinal));
+        bytes = [.. bytes.Select(b => b == 0x01 ? (byte)0xFF : b)];
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/json");
+        var response = await _client.PostAsync("/eval", content);
+
+        var detail = (await response.JsonAsync()).Str("detail");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sidewinder.", detail, StringComparison.Ordinal);
     }
 
     [Theory]
