@@ -53,6 +53,7 @@ internal sealed record Problem
             "timeout" => new SidewinderTimeoutException(problem, status),
             "unavailable" or "rate-limited" or "session-busy" or "session-limit" => new SidewinderRejectedException(problem, status, RetryAfter(retryAfterHeader)),
             "session-not-found" => new SidewinderSessionNotFoundException(problem, status),
+            "file-not-found" => new SidewinderFileNotFoundException(problem, status),
             "interrupted" => new SidewinderInterruptedException(problem, status),
             "unauthorized" or "forbidden" => new SidewinderAccessDeniedException(problem, status),
             "invalid-request" or "too-large" => new SidewinderInvalidRequestException(problem, status),

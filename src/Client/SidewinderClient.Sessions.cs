@@ -40,12 +40,14 @@ public partial interface ISidewinderClient
     Task<SessionFile> UploadFileAsync(SidewinderSession session, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
 
     /// <summary>Downloads a file of the session.</summary>
+    /// <exception cref="SidewinderFileNotFoundException">The session has no such file.</exception>
     Task<byte[]> DownloadFileAsync(SidewinderSession session, string path, CancellationToken cancellationToken = default);
 
     /// <summary>The files of the session's directory.</summary>
     Task<IReadOnlyList<SessionFile>> ListFilesAsync(SidewinderSession session, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a file (or directory) of the session.</summary>
+    /// <exception cref="SidewinderFileNotFoundException">The session has no such file.</exception>
     Task DeleteFileAsync(SidewinderSession session, string path, CancellationToken cancellationToken = default);
 }
 

@@ -104,11 +104,19 @@ public sealed class SidewinderTimeoutException : SidewinderException
     }
 }
 
-/// <summary>404 <c>session-not-found</c>: the session (or the file in it) does not exist for this key: never created, ended
+/// <summary>404 <c>session-not-found</c>: the session does not exist for this key: never created, ended
 /// (deleted, expired, the service restarted), or another key's.</summary>
 public sealed class SidewinderSessionNotFoundException : SidewinderException
 {
     internal SidewinderSessionNotFoundException(Problem problem, int status) : base(problem, status)
+    {
+    }
+}
+
+/// <summary>404 <c>file-not-found</c>: the session exists but has no file at that path; the session is unchanged.</summary>
+public sealed class SidewinderFileNotFoundException : SidewinderException
+{
+    internal SidewinderFileNotFoundException(Problem problem, int status) : base(problem, status)
     {
     }
 }

@@ -38,6 +38,23 @@ public sealed class ClientSessionTests
     }
 
     [Fact]
+    public async Task DownloadAndDeleteFile_MissingFile_ThrowFileNotFound_AndTheSessionLivesOn()
+    {
+        using var host = new ClientHost(Transport.InProcess);
+        var client = host.Client;
+        var session = await client.CreateSessionAsync();
+
+        var download = await Assert.ThrowsAsync<SidewinderFileNotFoundException>(() => client.DownloadFileAsync(session, "nope.txt"));
+        await Assert.ThrowsAsync<SidewinderFileNotFoundException>(() => client.DeleteFileAsync(session, "nope.txt"));
+        var details = await client.GetSessionAsync(session);
+
+        Assert.Equal(404, download.Status);
+        Assert.Contains("nope.txt", download.Message, StringComparison.Ordinal);
+        Assert.Equal(session.Id, details.Id);
+        await client.DeleteSessionAsync(session);
+    }
+
+    [Fact]
     public async Task InterruptAsync_RunningLoop_ThrowsInterruptedWithOutputAndKeepsState()
     {
         using var host = new ClientHost(Transport.InProcess);

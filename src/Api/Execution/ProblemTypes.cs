@@ -42,8 +42,11 @@ public static class ProblemTypes
     /// <summary>429: the client's rate limit is exhausted; see <c>Retry-After</c>.</summary>
     public const string RateLimited = "urn:sidewinder:problem:rate-limited";
 
-    /// <summary>404: no such session for this caller (unknown, expired, deleted, or another key's: they look the same), or no such file in it.</summary>
+    /// <summary>404: no such session for this caller (unknown, expired, deleted, or another key's: they look the same).</summary>
     public const string SessionNotFound = "urn:sidewinder:problem:session-not-found";
+
+    /// <summary>404: the session exists but has no file at this path (the session and its other files are untouched).</summary>
+    public const string FileNotFound = "urn:sidewinder:problem:file-not-found";
 
     /// <summary>429: the session's own queue is full (<c>Sessions:MaxQueuedPerSession</c>); see <c>Retry-After</c>.</summary>
     public const string SessionBusy = "urn:sidewinder:problem:session-busy";

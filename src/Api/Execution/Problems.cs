@@ -18,6 +18,10 @@ internal static class Problems
     public static IResult TooLarge(string detail) => Result(Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge,
         "The request is too large", detail, Outcomes.Invalid));
 
+    /// <summary>404 <c>file-not-found</c>: the session exists, the file does not.</summary>
+    public static ExecutionProblem FileNotFound(string detail) => Create(StatusCodes.Status404NotFound, ProblemTypes.FileNotFound,
+        "No such file", detail, Outcomes.Invalid);
+
     public static IResult Result(ExecutionProblem problem) =>
         TypedResults.Json(problem, statusCode: problem.Status, contentType: ProblemTypes.ContentType);
 

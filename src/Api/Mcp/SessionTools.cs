@@ -132,7 +132,7 @@ internal sealed class SessionTools(SessionStore store, ToolJobRunner runner, IHt
         var found = session.Files.Find(path);
         if (found.Status != SessionFileStatus.Ok)
         {
-            return found.Status == SessionFileStatus.NotFound ? NotFound(found.Message) : runner.Invalid(found.Message!);
+            return found.Status == SessionFileStatus.NotFound ? runner.Error(Problems.FileNotFound(found.Message!)) : runner.Invalid(found.Message!);
         }
         return new CallToolResult { Content = [new TextContentBlock { Text = await File.ReadAllTextAsync(found.FullPath!, cancellationToken).ConfigureAwait(false) }] };
     }
@@ -146,6 +146,6 @@ internal sealed class SessionTools(SessionStore store, ToolJobRunner runner, IHt
         return runner.RunAsync(invalid?.Message, createJob, (job, token) => store.SubmitAsync(session, job, token), cancellationToken);
     }
 
-    private CallToolResult NotFound(string? detail = null) => runner.Error(Problems.Create(404, ProblemTypes.SessionNotFound, "No such session",
-        detail ?? "There is no session with this id for this key (it ended, or never existed).", Outcomes.Invalid));
+    private CallToolResult NotFound() => runner.Error(Problems.Create(404, ProblemTypes.SessionNotFound, "No such session",
+        "There is no session with this id for this key (it ended, or never existed).", Outcomes.Invalid));
 }

@@ -73,7 +73,7 @@ internal static class SessionExamples
     {
         [400] = Problems.Create(400, ProblemTypes.InvalidRequest, "The request is invalid",
             "The file path '../etc/passwd' has an empty, '.' or '..' segment; paths stay inside the session's directory.", Outcomes.Invalid),
-        [404] = NotFound,
+        [404] = Problems.FileNotFound("No file 'data/prices.csv' in the session."),
         [413] = Problems.Create(413, ProblemTypes.TooLarge, "The request is too large",
             "The upload has more than 26214400 bytes; the limit is 26214400 (Sessions:MaxUploadBytes).", Outcomes.Invalid),
     };

@@ -188,11 +188,11 @@ internal static class SessionEndpoints
         return ExecutionResults.ToHttpResult(context, job, result);
     }
 
-    public static IResult NotFound(HttpContext context, string? detail = null)
+    public static IResult NotFound(HttpContext context)
     {
         RequestJobInfo.Set(context, null, Outcomes.Invalid);
         return Problems.Result(Problems.Create(StatusCodes.Status404NotFound, ProblemTypes.SessionNotFound, "No such session",
-            detail ?? "There is no session with this id for this caller: it never existed, it ended (deleted, expired, or the service restarted), or another API key owns it.",
+            "There is no session with this id for this caller: it never existed, it ended (deleted, expired, or the service restarted), or another API key owns it.",
             Outcomes.Invalid));
     }
 

@@ -17,6 +17,9 @@ internal static class SessionFileEndpoints
         "control characters (NUL included), their percent-encoded forms, and symbolic links that point out of the session's " +
         "directory are refused with 400 `invalid-request`.";
 
+    private const string NotFoundRule = " 404 `file-not-found` when the session has no such file (the session is unchanged); " +
+        "404 `session-not-found` when the session itself is gone.";
+
     public static RouteGroupBuilder MapSessionFileEndpoints(this RouteGroupBuilder group)
     {
         group.MapGet("/{id}/files", List)
@@ -31,11 +34,12 @@ internal static class SessionFileEndpoints
         group.MapPut("/{id}/files/{**path}", UploadAsync)
             .WithName("UploadSessionFile")
             .WithSummary("Upload a file into a session's directory")
-            .WithDescription("Stores the request body as the file (any content type), creating directories and replacing an " +
+            .WithDescription("Stores the request body as the file (any content type, stored as sent), creating directories and replacing an " +
                 "existing file: 201 when created, 200 when replaced. Session code finds it at `SESSION_DIR / path`. 413 " +
                 "`too-large` beyond `Sessions:MaxUploadBytes` or when the session's files would pass `Sessions:MaxFilesBytes`; " +
                 "a refused or broken upload writes nothing (it goes to a temporary file that is renamed into place)." + PathRules)
-            .Accepts<IFormFile>("application/octet-stream")
+            // Any content type is stored as it is; "*/*" keeps routing from answering 415 for the ones not listed.
+            .Accepts<IFormFile>("application/octet-stream", "*/*")
             .Produces<SessionFileInfo>(StatusCodes.Status201Created)
             .Produces<SessionFileInfo>()
             .ProducesSessionProblems(400, 401, 403, 404, 413)
@@ -45,7 +49,8 @@ internal static class SessionFileEndpoints
         group.MapGet("/{id}/files/{**path}", Download)
             .WithName("DownloadSessionFile")
             .WithSummary("Download a file of a session")
-            .WithDescription("The file's bytes, with a content type from its extension (`application/octet-stream` when unknown)." + PathRules)
+            .WithDescription("The file's bytes, with a content type from its extension (`application/octet-stream` when unknown)." +
+                NotFoundRule + PathRules)
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesSessionProblems(400, 401, 403, 404)
             .WithMetadata(new ExampleMetadata(null, null, SessionExamples.FileProblems));
@@ -53,7 +58,7 @@ internal static class SessionFileEndpoints
         group.MapDelete("/{id}/files/{**path}", Delete)
             .WithName("DeleteSessionFile")
             .WithSummary("Remove a file (or a directory) of a session")
-            .WithDescription("Removes the file, or the directory with everything in it." + PathRules)
+            .WithDescription("Removes the file, or the directory with everything in it." + NotFoundRule + PathRules)
             .Produces(StatusCodes.Status204NoContent)
             .ProducesSessionProblems(400, 401, 403, 404)
             .WithMetadata(new ExampleMetadata(null, null, SessionExamples.FileProblems));
@@ -126,7 +131,7 @@ internal static class SessionFileEndpoints
         RequestJobInfo.Set(context, null, Outcomes.Invalid);
         return result.Status switch
         {
-            SessionFileStatus.NotFound => SessionEndpoints.NotFound(context, result.Message),
+            SessionFileStatus.NotFound => Problems.Result(Problems.FileNotFound(result.Message!)),
             SessionFileStatus.TooLarge => Problems.TooLarge(result.Message!),
             _ => Problems.Invalid(result.Message!),
         };

@@ -40,8 +40,11 @@ public sealed class McpSessionToolTests(DefaultApi api)
 
         var written = await client.CallToolAsync("python_session_write_file", new Dictionary<string, object?> { ["sessionId"] = id, ["path"] = "../escape.txt", ["text"] = "x" });
         var listed = await client.CallToolAsync("python_session_read_file", new Dictionary<string, object?> { ["sessionId"] = id });
+        var missing = await client.CallToolAsync("python_session_read_file", new Dictionary<string, object?> { ["sessionId"] = id, ["path"] = "nope.txt" });
 
         Assert.True(written.IsError);
+        Assert.True(missing.IsError);
+        Assert.Equal("urn:sidewinder:problem:file-not-found", missing.StructuredContent!.Value.Str("type"));
         Assert.Empty(listed.StructuredContent!.Value.GetProperty("files").EnumerateArray());
         await client.CallToolAsync("python_session_delete", new Dictionary<string, object?> { ["sessionId"] = id });
     }

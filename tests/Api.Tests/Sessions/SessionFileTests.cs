@@ -45,6 +45,39 @@ public sealed class SessionFileTests(DefaultApi api)
         Assert.False((await _client.EvalValueAsync(id, "(SESSION_DIR / 'out.txt').exists()")).GetBoolean());
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")] // what curl --data-binary sends unless told otherwise
+    [InlineData("text/csv")]
+    [InlineData("multipart/form-data; boundary=x")]
+    [InlineData("application/json")]
+    public async Task Upload_WithAnyContentType_StoresTheBodyAsIs(string contentType)
+    {
+        var id = await _client.CreateSessionAsync();
+        var body = Bytes("a=1&b=2");
+        body.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        var created = await _client.PutAsync($"/sessions/{id}/files/upload.txt", body);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("a=1&b=2", await _client.GetStringAsync($"/sessions/{id}/files/upload.txt"));
+    }
+
+    [Fact]
+    public async Task MissingFile_Is404FileNotFound_NotSessionNotFound()
+    {
+        var id = await _client.CreateSessionAsync();
+
+        var download = await _client.GetAsync($"/sessions/{id}/files/nope.txt");
+        var delete = await _client.DeleteAsync($"/sessions/{id}/files/nope.txt");
+        var noSession = await _client.GetAsync("/sessions/no-such-session/files/nope.txt");
+
+        Assert.Equal(HttpStatusCode.NotFound, download.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:file-not-found", (await download.JsonAsync()).Str("type"));
+        Assert.Contains("nope.txt", (await download.JsonAsync()).Str("detail"), StringComparison.Ordinal);
+        Assert.Equal("urn:sidewinder:problem:file-not-found", (await delete.JsonAsync()).Str("type"));
+        Assert.Equal("urn:sidewinder:problem:session-not-found", (await noSession.JsonAsync()).Str("type"));
+    }
+
     [Fact]
     public async Task Upload_OverExistingFile_Returns200AndReplacesIt()
     {
