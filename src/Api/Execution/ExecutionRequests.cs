@@ -42,7 +42,7 @@ public sealed record CallRequest
     /// <example>example</example>
     public required string Module { get; init; }
 
-    /// <summary>Name of a public callable in the module (no leading underscore).</summary>
+    /// <summary>Name of a public callable in the module: one identifier (no dots: for os.path.join send module `os.path`), no leading underscore.</summary>
     /// <example>greet</example>
     public required string Function { get; init; }
 

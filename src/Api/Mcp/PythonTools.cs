@@ -58,7 +58,7 @@ internal sealed class PythonTools(ToolJobRunner runner, IOptions<LimitsOptions> 
     [Authorize(Policy = ApiKeyDefaults.CallPolicy)]
     public Task<CallToolResult> CallAsync(
         [Description("Dotted module name: a .py file in the scripts directory, or an installed module.")] string module,
-        [Description("Name of a public callable in the module (no leading underscore).")] string function,
+        [Description("Name of a public callable in the module: one identifier (no dots: for os.path.join send module os.path), no leading underscore.")] string function,
         [Description("Positional arguments as JSON values.")] IReadOnlyList<JsonElement>? args = null,
         [Description("Keyword arguments as JSON values.")] IReadOnlyDictionary<string, JsonElement>? kwargs = null,
         [Description(TimeoutDescription)] int? timeoutMs = null,

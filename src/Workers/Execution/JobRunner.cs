@@ -228,6 +228,20 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         }
     }
 
+    /// <summary>Why a <c>/call</c> function name is refused, with the fix for the usual mistakes.</summary>
+    private static string CallableNameProblem(string module, string function)
+    {
+        var dot = function.LastIndexOf('.');
+        if (dot > 0 && dot < function.Length - 1)
+        {
+            return $"'{function}' is not a callable name: 'function' is one name in 'module', without dots; send " +
+                $"'module': '{module}.{function[..dot]}' and 'function': '{function[(dot + 1)..]}'.";
+        }
+        return function.StartsWith('_')
+            ? $"'{function}' is not a callable name: names with a leading underscore are private and cannot be called."
+            : $"'{function}' is not a callable name: use a Python identifier (letters, digits and underscores, not starting with a digit).";
+    }
+
     private JobRunOutcome Call(Python py, CallJob job)
     {
         if (!IsModuleName(job.Module))
@@ -236,7 +250,7 @@ internal sealed class JobRunner(PythonHost host, WorkerPoolOptions options, PyOw
         }
         if (!IsIdentifier(job.Function) || job.Function.StartsWith('_'))
         {
-            throw new InvalidJobException($"'{job.Function}' is not a callable name: use a public identifier (no leading underscore).");
+            throw new InvalidJobException(CallableNameProblem(job.Module, job.Function));
         }
         if (_scriptModules is not null && !_scriptModules.ContainsKey(job.Module))
         {

@@ -151,7 +151,9 @@ public sealed class ErrorResponseTests(DefaultApi api)
     [InlineData("/run", "{\"code\": \"\"}", "'code' must not be empty")]
     [InlineData("/eval", "{\"code\": \"1\", \"timeoutMs\": 0}", "'timeoutMs' must be positive")]
     [InlineData("/call", "{\"module\": \"\", \"function\": \"f\"}", "'module' must not be empty")]
-    [InlineData("/call", "{\"module\": \"mathx\", \"function\": \"_private\"}", "not a callable name")]
+    [InlineData("/call", "{\"module\": \"mathx\", \"function\": \"_private\"}", "leading underscore are private")]
+    [InlineData("/call", "{\"module\": \"os\", \"function\": \"path.join\"}", "'function': 'join'")]
+    [InlineData("/call", "{\"module\": \"os\", \"function\": \"1x\"}", "use a Python identifier")]
     [InlineData("/eval", "{\"code\": \"1\", \"variables\": {\"__builtins__\": 1}}", "not a valid variable name")]
     public async Task Execution_InvalidField_Returns400WithTheReason(string path, string json, string expected)
     {
