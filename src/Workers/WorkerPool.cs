@@ -298,8 +298,11 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
         worker.Quarantined = true;
         worker.QuarantinedAt = Stopwatch.GetTimestamp();
         var output = item.Snapshot ?? CapturedOutput.Empty;
+        var session = item.Job.Session;
+        session?.MarkStuck(); // before the result reaches the session's queue, which must not hand its next job to a worker
         if (!item.TryAbandon(i => Worker.Build(i, JobRunner.Interrupted(i), output)))
         {
+            session?.Unstick(); // the job completed meanwhile: nothing is stuck
             worker.Quarantined = false;
             Interlocked.Decrement(ref _quarantined);
             return;

@@ -248,7 +248,11 @@ internal sealed class Worker
             WorkerPoolLog.RecordsDropped(_pool.Logger, item.Id, dropped);
         }
         var completed = Complete(item, result);
-        if (completed)
+        if (!completed)
+        {
+            item.Job.Session?.Unstick(); // back from native code and detached: the session may run its next job
+        }
+        else
         {
             if (item.Job is ReleaseSessionJob { Session: { Context: { } own } released })
             {

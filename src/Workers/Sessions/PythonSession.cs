@@ -127,6 +127,23 @@ public sealed class PythonSession
 
     internal bool IsEnded => _ended;
 
+    private TaskCompletionSource? _stuck;
+
+    /// <summary>True while a job of the session that the watchdog abandoned (stuck in native code past its deadline) has not
+    /// returned: it still runs the session's code and, in an isolated session, holds the session's GIL.</summary>
+    internal bool IsStuck => Volatile.Read(ref _stuck) is not null;
+
+    /// <summary>Completes when the abandoned job's native call returns; null when none is stuck.</summary>
+    internal Task? StuckJobReturned => Volatile.Read(ref _stuck)?.Task;
+
+    /// <summary>Called by the pool before it abandons the session's job (so the session sees it stuck before its caller
+    /// sees the result).</summary>
+    internal void MarkStuck() => Volatile.Write(ref _stuck, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Called by the abandoned job's worker once it is back from native code and detached (or by the pool when the
+    /// job completed after all).</summary>
+    internal void Unstick() => Interlocked.Exchange(ref _stuck, null)?.TrySetResult();
+
     /// <summary>Globals listed at most (<see cref="PythonSessionOptions.MaxListedVariables"/>).</summary>
     internal int ListLimit { get; }
 

@@ -187,6 +187,12 @@ public sealed class SessionStore : IDisposable
             ? (requested > pool.MaxTimeout ? pool.MaxTimeout : requested)
             : pool.DefaultTimeout;
         var execution = new SessionExecution(job with { Id = job.Id ?? WorkerPool.NewJobId(), Session = session }, timeout, cancellationToken);
+        if (session.IsStuck && !session.IsEnded)
+        {
+            // Queued behind it, the job would wait out its deadline; handed to a worker, it would take that worker with it.
+            SessionLog.Busy(_logger, session.Id, execution.Job.Id!, session.Queued);
+            return Task.FromResult(Unstarted(execution, JobOutcome.Rejected, JobErrorTypes.SessionBusy, StuckMessage));
+        }
         if (session.Enqueue(execution, _options.MaxQueuedPerSession, out var refused))
         {
             Start(session, execution);
@@ -258,10 +264,22 @@ public sealed class SessionStore : IDisposable
         }
     }
 
+    private const string StuckMessage = "The session's previous job is stuck in native code past its deadline and still holds the " +
+        "session (and an isolated session's GIL); nothing ran. The session takes jobs again when that call returns; delete it to give it up.";
+
     private async Task CompleteAsync(PythonSession session, SessionExecution execution, Task<JobResult> task, TimeSpan waited)
     {
         var result = await task.ConfigureAwait(false);
         Finish(session, execution, result, waited);
+        if (session.StuckJobReturned is { } returned)
+        {
+            // The caller has its timeout; the session stays busy with the abandoned job until it returns from native code.
+            if (session.IsEnded)
+            {
+                RemoveDirectory(session); // deleted or expired: the files go now, the namespace and interpreter when it returns
+            }
+            await returned.ConfigureAwait(false);
+        }
         if (Next(session, execution) is { } next)
         {
             Start(session, next);
@@ -329,6 +347,10 @@ public sealed class SessionStore : IDisposable
         {
             running.InterruptReason = interruptReason;
             running.Cancel(); // the job's end releases the session (see Next)
+            if (session.IsStuck)
+            {
+                RemoveDirectory(session); // the namespace and interpreter wait for the stuck call; the files need not
+            }
         }
         return true;
     }
@@ -350,6 +372,11 @@ public sealed class SessionStore : IDisposable
                 session.Globals?.Dispose(); // the pool is closing: the decref is deferred (an own interpreter ends with the runtime)
             }
         }
+        RemoveDirectory(session);
+    }
+
+    private void RemoveDirectory(PythonSession session)
+    {
         try
         {
             Directory.Delete(session.Files.Directory, recursive: true);

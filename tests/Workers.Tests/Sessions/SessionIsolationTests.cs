@@ -60,6 +60,65 @@ public sealed class SessionIsolationTests(PoolFixture fixture)
         Assert.Equal("[0,false]", sharedSees.Value!.Value.GetRawText());
     }
 
+    [Theory]
+    [InlineData(WorkerIsolation.Interpreter)]
+    [InlineData(WorkerIsolation.Shared)]
+    public async Task SessionJobStuckInC_LaterJobsAreRefusedAtOnceWithoutTakingAWorker_UntilTheCallReturns(WorkerIsolation isolation)
+    {
+        // A job abandoned in C still holds its session (and an isolated session's GIL): a later job of that session sent
+        // to another worker would wait for that GIL past its own deadline and get that worker quarantined as well.
+        if (isolation == WorkerIsolation.Interpreter && !Supported)
+        {
+            return;
+        }
+        await using var pool = fixture.CreatePool(o =>
+        {
+            o.WorkerCount = 2;
+            o.InterruptGracePeriod = TimeSpan.FromMilliseconds(200);
+        });
+        using var store = Store(pool);
+        var session = (await store.CreateAsync("owner", isolation: isolation)).Session!;
+        await store.SubmitAsync(session, new RunJob("kept = 42"));
+
+        var stuck = await store.SubmitAsync(session, new RunJob("import ctypes\nctypes.PyDLL(None).sleep(3)") { Timeout = TimeSpan.FromMilliseconds(300) });
+        var refused = await store.SubmitAsync(session, new EvalJob("kept") { Timeout = TimeSpan.FromSeconds(1) });
+        var quarantined = pool.Status.QuarantinedWorkers;
+        await Wait.UntilAsync(() => pool.Status.QuarantinedWorkers == 0, "the stuck call to return", 30);
+        var after = await store.SubmitAsync(session, new EvalJob("kept"));
+
+        Assert.Equal(JobOutcome.Timeout, stuck.Outcome);
+        Assert.Equal(JobOutcome.Rejected, refused.Outcome);
+        Assert.Equal(JobErrorTypes.SessionBusy, refused.Error!.Type);
+        Assert.Contains("stuck in native code", refused.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, quarantined); // only the worker of the stuck job
+        Assert.Equal(JobOutcome.Ok, after.Outcome);
+        Assert.Equal(42, after.Value!.Value.GetInt32()); // the session kept its state
+    }
+
+    [Fact]
+    public async Task IsolatedSession_DeletedWhileItsJobIsStuckInC_LosesItsFilesAtOnce_AndItsInterpreterWhenTheCallReturns()
+    {
+        if (!Supported)
+        {
+            return;
+        }
+        await using var pool = fixture.CreatePool(o => o.InterruptGracePeriod = TimeSpan.FromMilliseconds(200));
+        using var store = Store(pool);
+        var session = (await store.CreateAsync("owner", isolation: WorkerIsolation.Interpreter)).Session!;
+        var id = (await store.SubmitAsync(session, new EvalJob(CurrentInterpreter))).Value!.Value.GetInt64();
+        var stuck = await store.SubmitAsync(session, new RunJob("import ctypes\nctypes.PyDLL(None).sleep(2)") { Timeout = TimeSpan.FromMilliseconds(300) });
+
+        Assert.True(store.Delete(session.Id, "owner"));
+        var filesGone = !Directory.Exists(session.Files.Directory);
+        var interpreterKept = fixture.Runtime.SubInterpreters.Any(i => i.Id == id);
+
+        Assert.Equal(JobOutcome.Timeout, stuck.Outcome);
+        Assert.True(filesGone);
+        Assert.True(interpreterKept); // its GIL is still held by the stuck call: nobody else may end it now
+        await Wait.UntilAsync(() => fixture.Runtime.SubInterpreters.All(i => i.Id != id), "the interpreter to end after the call returned", 30);
+        Assert.Equal(JobOutcome.Ok, (await pool.SubmitAsync(new EvalJob("1"))).Outcome);
+    }
+
     [Fact]
     public async Task IsolatedSession_Delete_EndsItsInterpreter()
     {
