@@ -24,7 +24,10 @@ namespace Sidewinder.Workers.Execution;
 /// </para>
 /// <para>
 /// The interrupter is separate because attaching can block: on a GIL build a thread stuck in C while holding the GIL
-/// would otherwise stall every other deadline too.
+/// would otherwise stall every other deadline too. For the same reason each sub-interpreter with jobs to interrupt gets
+/// an interrupter thread of its own (started at its first deadline, ended with the interpreter): attaching to a
+/// sub-interpreter waits for its own GIL, which a job stuck in C there may hold for as long as it likes, and deadlines
+/// in the other interpreters must not wait for that.
 /// </para>
 /// <para>
 /// Wake-ups: the watchdog sleeps until the earliest deadline it knows of. A worker starting a job signals it only when
@@ -39,12 +42,10 @@ internal sealed class Watchdog : IDisposable
     private readonly long _grace;
     private readonly long _deliveryAllowance;
     private readonly Thread _thread;
-    private readonly Thread _interrupter;
+    private readonly Interrupter _main;
+    private readonly Dictionary<PythonInterpreter, Interrupter> _subInterrupters = [];
+    private readonly Lock _interruptersGate = new();
     private readonly AutoResetEvent _wake = new(false);
-    // Synchronous continuations: the watchdog's write wakes the interrupter directly. Otherwise the wake-up is a
-    // thread-pool work item, and a busy or starved thread pool delayed interrupts (and output snapshots) past the grace period.
-    private readonly Channel<(Worker Worker, JobWorkItem Item)> _interrupts =
-        Channel.CreateUnbounded<(Worker, JobWorkItem)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private long _nextWake = long.MaxValue;
     private volatile bool _stopping;
 
@@ -54,13 +55,49 @@ internal sealed class Watchdog : IDisposable
         _grace = (long)(grace.TotalSeconds * Stopwatch.Frequency);
         _deliveryAllowance = Math.Max(_grace, Stopwatch.Frequency); // a second, or the grace period if longer
         _thread = new Thread(Run) { IsBackground = true, Name = "python-watchdog" };
-        _interrupter = new Thread(Interrupt, 4 * 1024 * 1024) { IsBackground = true, Name = "python-interrupter" };
+        _main = new Interrupter(this, null);
     }
 
     public void Start()
     {
         _thread.Start();
-        _interrupter.Start();
+        _main.Thread.Start();
+    }
+
+    /// <summary>Hands a job to the interrupter of its interpreter (a sub-interpreter's is started on its first use).</summary>
+    private void RequestInterrupt(Worker worker, JobWorkItem item)
+    {
+        var interpreter = item.Context!.Interpreter; // set by the worker before it made the job current
+        var interrupter = _main;
+        if (!interpreter.IsMain)
+        {
+            lock (_interruptersGate)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+                if (!_subInterrupters.TryGetValue(interpreter, out interrupter!))
+                {
+                    interrupter = new Interrupter(this, interpreter);
+                    _subInterrupters.Add(interpreter, interrupter);
+                    interrupter.Thread.Start();
+                }
+            }
+        }
+        interrupter.Requests.Writer.TryWrite((worker, item));
+    }
+
+    /// <summary>The interpreter ended (or is about to): its interrupter thread, if it has one, ends.</summary>
+    public void Forget(PythonInterpreter interpreter)
+    {
+        lock (_interruptersGate)
+        {
+            if (_subInterrupters.Remove(interpreter, out var interrupter))
+            {
+                interrupter.Requests.Writer.TryComplete();
+            }
+        }
     }
 
     /// <summary>Called by a worker after it made <paramref name="item"/> its current job.</summary>
@@ -110,7 +147,7 @@ internal sealed class Watchdog : IDisposable
             }
             item.InterruptRequested = true;
             item.GraceDeadline = now + _grace;
-            _interrupts.Writer.TryWrite((worker, item));
+            RequestInterrupt(worker, item);
             return item.GraceDeadline;
         }
         var graceEnd = item.InterruptDeliveredAt is var delivered and not 0
@@ -126,15 +163,40 @@ internal sealed class Watchdog : IDisposable
         }
         // Still stuck (or it swallowed the exception with a bare except): interrupt again every second.
         item.GraceDeadline = now + Stopwatch.Frequency;
-        _interrupts.Writer.TryWrite((worker, item));
+        RequestInterrupt(worker, item);
         return item.GraceDeadline;
     }
 
-    private void Interrupt()
+    /// <summary>One interrupter thread and its queue: the main interpreter's, or one sub-interpreter's.</summary>
+    private sealed class Interrupter
     {
-        var runtime = _pool.Runtime;
-        using var threadState = runtime.CreateThreadState();
-        var reader = _interrupts.Reader;
+        public Interrupter(Watchdog owner, PythonInterpreter? interpreter)
+        {
+            Interpreter = interpreter;
+            Thread = new Thread(() => owner.Interrupt(this), 4 * 1024 * 1024)
+            {
+                IsBackground = true,
+                Name = interpreter is null ? "python-interrupter" : "python-interrupter-" + interpreter.Id,
+            };
+        }
+
+        /// <summary>Null for the main interpreter's.</summary>
+        public PythonInterpreter? Interpreter { get; }
+
+        public Thread Thread { get; }
+
+        // Synchronous continuations: the watchdog's write wakes the interrupter directly. Otherwise the wake-up is a
+        // thread-pool work item, and a busy or starved thread pool delayed interrupts (and output snapshots) past the grace period.
+        public Channel<(Worker Worker, JobWorkItem Item)> Requests { get; } =
+            Channel.CreateUnbounded<(Worker, JobWorkItem)>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+    }
+
+    private void Interrupt(Interrupter self)
+    {
+        // The main interpreter's interrupter attaches with a thread state of its own; a sub-interpreter's gets one in
+        // that interpreter on its first attach, which ending the interpreter removes.
+        using var threadState = self.Interpreter is null ? _pool.Runtime.CreateThreadState() : null;
+        var reader = self.Requests.Reader;
         while (true)
         {
             if (!reader.TryRead(out var request))
@@ -170,7 +232,11 @@ internal sealed class Watchdog : IDisposable
             }
             catch (ObjectDisposedException)
             {
-                return; // the runtime is shutting down
+                if (self.Interpreter is { } ended)
+                {
+                    Forget(ended); // that interpreter ended; the runtime and the other interrupters go on
+                }
+                return; // the runtime is shutting down, or this interrupter's interpreter has ended
             }
             catch (PythonException)
             {
@@ -185,11 +251,25 @@ internal sealed class Watchdog : IDisposable
 
     public void Dispose()
     {
-        _stopping = true;
-        _interrupts.Writer.TryComplete();
+        Interrupter[] subs;
+        lock (_interruptersGate)
+        {
+            _stopping = true;
+            subs = [.. _subInterrupters.Values];
+            _subInterrupters.Clear();
+        }
+        _main.Requests.Writer.TryComplete();
+        foreach (var sub in subs)
+        {
+            sub.Requests.Writer.TryComplete();
+        }
         _wake.Set();
         _thread.Join(TimeSpan.FromSeconds(5));
-        _interrupter.Join(TimeSpan.FromSeconds(5));
+        _main.Thread.Join(TimeSpan.FromSeconds(5));
+        foreach (var sub in subs)
+        {
+            sub.Thread.Join(TimeSpan.FromMilliseconds(500)); // one blocked on a stuck interpreter's GIL stays behind (background)
+        }
         _wake.Dispose();
     }
 }

@@ -127,6 +127,7 @@ internal sealed class Worker
     /// which then does not finalise.</summary>
     private void EndInterpreter(InterpreterContext own, string owner)
     {
+        _pool.Watchdog.Forget(own.Interpreter); // its interrupter thread, if a deadline started one, ends
         if (!own.Interpreter.End(_pool.Options.ShutdownGracePeriod))
         {
             WorkerPoolLog.InterpreterNotEnded(_pool.Logger, Name, own.Interpreter.Id, owner);
