@@ -115,9 +115,10 @@ public sealed class IsolationTests(PoolFixture fixture)
     {
         // Raising a deadline's exception means attaching to the job's interpreter, which waits for that interpreter's GIL;
         // a stuck interpreter must not keep the exception from a runaway loop in another one (which would then be
-        // quarantined as if it were stuck in C, and spin on). Free-threaded builds are left out: there the exception's
-        // stop-the-world waits for the stuck thread, which stays attached, whichever interpreter the target is in
-        // (measured on 3.14t; the trust model in docs/api.md says so).
+        // quarantined as if it were stuck in C, and spin on). Free-threaded builds are left out: there the replacement
+        // worker's new sub-interpreter is created with every thread of the process stopped, which waits for the stuck
+        // thread (it stays attached), so the loop is paused rather than interrupted (seen on 3.14t in a debugger; the
+        // trust model in docs/api.md says so).
         if (!Supported || fixture.Runtime.Info.IsFreeThreaded)
         {
             return;
