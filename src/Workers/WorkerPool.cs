@@ -359,6 +359,14 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
                 WorkerPoolLog.QuarantineLimitReached(Logger, _options.MaxQuarantinedWorkers, Volatile.Read(ref _live));
                 return;
             }
+            if (Volatile.Read(ref _quarantined) > 0 && Runtime.Info.IsFreeThreaded && _options.Isolation == WorkerIsolation.Interpreter)
+            {
+                // Py_NewInterpreterFromConfig stops every thread of the process (it turns the GIL on for a moment), and a
+                // stuck thread still attached (a C call that keeps the GIL, a long regex) never stops: every other worker
+                // would stay paused until it returned. The retiring worker's OnRetired starts the replacement instead.
+                WorkerPoolLog.ReplacementPostponed(Logger, Volatile.Read(ref _quarantined), Volatile.Read(ref _live));
+                return;
+            }
             StartWorker(static _ => { });
         }
     }

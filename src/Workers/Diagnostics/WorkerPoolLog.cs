@@ -20,6 +20,9 @@ internal static partial class WorkerPoolLog
     [LoggerMessage(5, LogLevel.Information, "Quarantined worker {Worker} returned from native code after {Stuck} and retired.")]
     public static partial void WorkerRetired(ILogger logger, string worker, TimeSpan stuck);
 
+    [LoggerMessage(18, LogLevel.Warning, "Replacement worker postponed until the {Quarantined} stuck worker(s) return: on a free-threaded build a new sub-interpreter is created with every thread stopped, which would wait for a stuck thread; the pool runs with {Workers} workers meanwhile.")]
+    public static partial void ReplacementPostponed(ILogger logger, int quarantined, int workers);
+
     [LoggerMessage(6, LogLevel.Error, "Quarantine limit of {Limit} stuck workers reached; no replacement started, the pool runs with {Workers} workers.")]
     public static partial void QuarantineLimitReached(ILogger logger, int limit, int workers);
 
