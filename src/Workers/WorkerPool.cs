@@ -329,6 +329,11 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
 
     private volatile bool _gilEnabled;
 
+    /// <summary>True on a free-threaded build with <see cref="WorkerIsolation.Interpreter"/>: a stuck worker's replacement
+    /// starts only once no worker is stuck, since creating its sub-interpreter stops every thread of the process and would
+    /// wait for a stuck thread that is still attached.</summary>
+    public bool ReplacesStuckWorkersOnlyOnReturn => Runtime.Info.IsFreeThreaded && _options.Isolation == WorkerIsolation.Interpreter;
+
     /// <summary>Whether the GIL is enabled, as the workers last saw it after a job (on a free-threaded build an extension
     /// without free-threading support turns it on when imported). Reading it never attaches to Python.</summary>
     public bool GilEnabled
@@ -359,7 +364,7 @@ public sealed class WorkerPool : IAsyncDisposable, IDisposable
                 WorkerPoolLog.QuarantineLimitReached(Logger, _options.MaxQuarantinedWorkers, Volatile.Read(ref _live));
                 return;
             }
-            if (Volatile.Read(ref _quarantined) > 0 && Runtime.Info.IsFreeThreaded && _options.Isolation == WorkerIsolation.Interpreter)
+            if (Volatile.Read(ref _quarantined) > 0 && ReplacesStuckWorkersOnlyOnReturn)
             {
                 // Py_NewInterpreterFromConfig stops every thread of the process (it turns the GIL on for a moment), and a
                 // stuck thread still attached (a C call that keeps the GIL, a long regex) never stops: every other worker

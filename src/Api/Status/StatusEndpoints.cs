@@ -62,7 +62,9 @@ internal static class StatusEndpoints
             ? TypedResults.Ok(new HealthReport("ready", null))
             : TypedResults.Ok(new HealthReport("degraded", status.QuarantinedWorkers > pool.Options.MaxQuarantinedWorkers
                 ? $"{status.Workers} of {status.TargetWorkers} workers are running: {status.QuarantinedWorkers} are stuck in native code past a deadline, more than Workers:MaxQuarantinedWorkers ({pool.Options.MaxQuarantinedWorkers}), so no replacement starts until one returns. Restarting the process recovers them."
-                : $"{status.Workers} of {status.TargetWorkers} workers are running; a replacement is starting."));
+                : status.QuarantinedWorkers > 0 && pool.ReplacesStuckWorkersOnlyOnReturn
+                    ? $"{status.Workers} of {status.TargetWorkers} workers are running: {status.QuarantinedWorkers} are stuck in native code past a deadline; on a free-threaded build with Workers:Isolation=Interpreter their replacements start once they return (creating a sub-interpreter stops every thread)."
+                    : $"{status.Workers} of {status.TargetWorkers} workers are running; a replacement is starting."));
     }
 
     private static Ok<ServiceInfo> Info(PythonRuntime runtime, WorkerPool pool, IOptions<LimitsOptions> limits, ApiKeyStore keys,

@@ -140,6 +140,35 @@ public sealed class StatusTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task HealthReady_FreeThreadedSubInterpreterWorkerStuck_SaysTheReplacementWaitsForIt()
+    {
+        if (!RequestedRuntime.FreeThreaded)
+        {
+            return; // only free-threaded builds postpone the replacement (creating a sub-interpreter stops every thread)
+        }
+        using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["Workers:Isolation"] = "Interpreter",
+            ["Workers:WorkerCount"] = "2",
+            ["Workers:InterruptGracePeriod"] = "00:00:00.100",
+        });
+        var client = factory.CreateClient();
+        var pool = factory.Services.GetRequiredService<WorkerPool>();
+
+        var stuck = await client.PostJsonAsync("/run", new { code = "import ctypes\nctypes.PyDLL(None).sleep(3)", timeoutMs = 300 });
+        await Wait.UntilAsync(() => pool.Status is { QuarantinedWorkers: 1, Workers: 1 }, "the stuck worker to be counted");
+        var degraded = await (await client.GetAsync("/health/ready")).JsonAsync();
+        var served = await client.PostJsonAsync("/eval", new { code = "1 + 1" });
+        await Wait.UntilAsync(() => pool.Status is { QuarantinedWorkers: 0, Workers: 2 }, "the stuck thread to return and be replaced", 30);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, stuck.StatusCode);
+        Assert.Equal("degraded", degraded.Str("status"));
+        Assert.Contains("1 of 2 workers", degraded.Str("reason"), StringComparison.Ordinal);
+        Assert.Contains("replacements start once they return", degraded.Str("reason"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode); // the other worker serves meanwhile
+    }
+
+    [Fact]
     public async Task HealthReady_AfterPoolShutdown_Returns503ButLiveStays200()
     {
         using var factory = new ApiFactory();
