@@ -37,7 +37,8 @@ internal static class StatusEndpoints
             .WithSummary("Readiness probe")
             .WithDescription("200 when the interpreter is running and the pool takes work: `{\"status\":\"ready\"}` with every worker running, " +
                 "`{\"status\":\"degraded\",\"reason\":...}` while fewer are (workers stuck in native code past a deadline and not replaced " +
-                "because of Workers:MaxQuarantinedWorkers, or a replacement starting). 503 `unavailable` with a reason when no worker is " +
+                "because of Workers:MaxQuarantinedWorkers, a replacement starting, or, on a free-threaded build with Workers:Isolation=Interpreter, " +
+                "a replacement waiting for the stuck worker to return). 503 `unavailable` with a reason when no worker is " +
                 "available, the pool is shutting down or the interpreter is not running.")
             .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable);
         return app;
