@@ -49,10 +49,8 @@ internal sealed class SessionTools(SessionStore store, ToolJobRunner runner, IHt
             return runner.Success(SessionEndpoints.ToResponse(session, store, details: false));
         }
         var invalid = created.Failure is SessionCreateFailure.InvalidVariables or SessionCreateFailure.IsolationUnavailable;
-        var (status, type) = invalid ? (400, ProblemTypes.InvalidRequest)
-            : created.Failure is SessionCreateFailure.TooManySessions or SessionCreateFailure.TooManyForOwner ? (429, ProblemTypes.SessionLimit)
-            : (503, ProblemTypes.Unavailable);
-        return runner.Error(Problems.Create(status, type, "The session was not created", created.Message ?? "", Outcomes.Rejected));
+        return runner.Error(Problems.Create(invalid ? 400 : 429, invalid ? ProblemTypes.InvalidRequest : ProblemTypes.SessionLimit,
+            "The session was not created", created.Message ?? "", Outcomes.Rejected));
     }
 
     [McpServerTool(Name = "python_session_run", Title = "Run Python statements in a session", Destructive = false, OpenWorld = true)]

@@ -24,10 +24,6 @@ public enum SessionCreateFailure
 
     /// <summary>The session's sub-interpreter could not be made (see <see cref="SessionCreation.InitResult"/>); nothing was kept.</summary>
     InterpreterFailed,
-
-    /// <summary>An isolated session was asked for on a free-threaded build while a worker is stuck in native code: making a
-    /// sub-interpreter stops every thread of the process, which would wait for the stuck one. Retry once it returned.</summary>
-    WorkerStuck,
 }
 
 /// <summary>The result of <see cref="SessionStore.CreateAsync"/>.</summary>

@@ -88,13 +88,6 @@ public sealed class SessionStore : IDisposable
             return new SessionCreation(null, SessionCreateFailure.IsolationUnavailable,
                 $"Isolation 'interpreter' gives a session a sub-interpreter with its own GIL, which needs CPython 3.12 or later (PEP 684); this runtime is {_pool.Runtime.Info.Version.ToString(2)}. Use isolation 'shared', or run the service on 3.13 or 3.14 (SIDEWINDER_PYTHON=3.14).");
         }
-        if (isolation == WorkerIsolation.Interpreter && _pool.Runtime.Info.IsFreeThreaded && _pool.Status.QuarantinedWorkers > 0)
-        {
-            SessionLog.Refused(_logger, owner, "worker stuck");
-            return new SessionCreation(null, SessionCreateFailure.WorkerStuck,
-                "A worker is stuck in native code past a deadline, and on a free-threaded build making a sub-interpreter stops every " +
-                "thread of the process until it returns; isolated sessions can be created again once it has (shared ones now).");
-        }
         lock (_countGate)
         {
             if (_sessions.Count >= _options.MaxSessions)

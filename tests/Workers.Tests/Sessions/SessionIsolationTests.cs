@@ -120,33 +120,6 @@ public sealed class SessionIsolationTests(PoolFixture fixture)
     }
 
     [Fact]
-    public async Task IsolatedSession_OnAFreeThreadedBuildWhileAWorkerIsStuck_IsRefusedAndASharedOneIsNot()
-    {
-        if (!Supported || !fixture.Runtime.Info.IsFreeThreaded)
-        {
-            return; // the refusal is for free-threaded builds only: there making a sub-interpreter stops every thread
-        }
-        await using var pool = fixture.CreatePool(o =>
-        {
-            o.WorkerCount = 2;
-            o.InterruptGracePeriod = TimeSpan.FromMilliseconds(200);
-        });
-        using var store = Store(pool);
-        var stuck = await pool.SubmitAsync(new RunJob("import ctypes\nctypes.PyDLL(None).sleep(3)") { Timeout = TimeSpan.FromMilliseconds(300) });
-
-        var isolated = await store.CreateAsync("owner", isolation: WorkerIsolation.Interpreter);
-        var shared = await store.CreateAsync("owner");
-        await Wait.UntilAsync(() => pool.Status.QuarantinedWorkers == 0, "the stuck call to return", 30);
-        var later = await store.CreateAsync("owner", isolation: WorkerIsolation.Interpreter);
-
-        Assert.Equal(JobOutcome.Timeout, stuck.Outcome);
-        Assert.Equal(SessionCreateFailure.WorkerStuck, isolated.Failure);
-        Assert.Contains("stuck in native code", isolated.Message, StringComparison.Ordinal);
-        Assert.NotNull(shared.Session);
-        Assert.NotNull(later.Session);
-    }
-
-    [Fact]
     public async Task IsolatedSession_Delete_EndsItsInterpreter()
     {
         if (!Supported)
