@@ -89,7 +89,7 @@ internal static class SessionFileEndpoints
         var written = await session.Files.WriteAsync(path, context.Request.Body, context.Request.ContentLength, context.RequestAborted).ConfigureAwait(false);
         return written.Status switch
         {
-            SessionFileStatus.Created => TypedResults.Created("/sessions/" + id + "/files/" + path, Info(session, path, written)),
+            SessionFileStatus.Created => TypedResults.Created(FileUrl(id, path), Info(session, path, written)),
             SessionFileStatus.Ok => TypedResults.Ok(Info(session, path, written)),
             _ => Failed(context, written),
         };
@@ -119,6 +119,11 @@ internal static class SessionFileEndpoints
         var removed = session.Files.Delete(path);
         return removed.Status == SessionFileStatus.Ok ? TypedResults.NoContent() : Failed(context, removed);
     }
+
+    /// <summary>The file's URL with each segment percent-encoded: a Location header holds ASCII only, and a name with a
+    /// space, <c>#</c> or <c>?</c> must come back to the same file.</summary>
+    private static string FileUrl(string id, string path) =>
+        "/sessions/" + Uri.EscapeDataString(id) + "/files/" + string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
 
     private static SessionFileInfo Info(PythonSession session, string path, SessionFileResult written)
     {

@@ -147,9 +147,9 @@ public sealed class SessionFiles
             return resolved;
         }
         var full = resolved.FullPath!;
-        if (System.IO.Directory.Exists(full))
+        if (WriteConflict(path, full) is { } conflict)
         {
-            return new SessionFileResult(SessionFileStatus.Invalid, $"'{path}' is a directory.");
+            return conflict;
         }
         if (declaredLength > _maxUpload)
         {
@@ -186,6 +186,10 @@ public sealed class SessionFiles
             {
                 return again;
             }
+            if (WriteConflict(path, full) is { } changed)
+            {
+                return changed;
+            }
             System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
             File.Move(temporary, full, overwrite: true);
             return new SessionFileResult(existed ? SessionFileStatus.Ok : SessionFileStatus.Created, null, full);
@@ -194,6 +198,27 @@ public sealed class SessionFiles
         {
             File.Delete(temporary); // gone after the rename; a refused or broken upload leaves nothing
         }
+    }
+
+    /// <summary>Why a file cannot be stored at <paramref name="full"/>: it is a directory, or a directory on the way to it
+    /// is a file.</summary>
+    private SessionFileResult? WriteConflict(string path, string full)
+    {
+        if (System.IO.Directory.Exists(full))
+        {
+            return new SessionFileResult(SessionFileStatus.Invalid, $"'{path}' is a directory.");
+        }
+        var segments = path.Split('/');
+        for (var i = 1; i < segments.Length; i++)
+        {
+            var parent = string.Join('/', segments, 0, i);
+            if (File.Exists(System.IO.Path.Combine(Directory, parent)))
+            {
+                return new SessionFileResult(SessionFileStatus.Invalid,
+                    $"'{parent}' is a file, so '{path}' cannot be created under it; remove or rename '{parent}' first.");
+            }
+        }
+        return null;
     }
 
     private SessionFileResult TooLargeUpload(long size) => new(SessionFileStatus.TooLarge,

@@ -62,6 +62,38 @@ public sealed class SessionFileTests(DefaultApi api)
         Assert.Equal("a=1&b=2", await _client.GetStringAsync($"/sessions/{id}/files/upload.txt"));
     }
 
+    [Theory]
+    [InlineData("\u2713 r\u00e9sum\u00e9.txt", "%E2%9C%93%20r%C3%A9sum%C3%A9.txt")]
+    [InlineData("dir/a b#c?.txt", "dir/a%20b%23c%3F.txt")]
+    public async Task Upload_OfANameOutsideAscii_Is201WithAnEscapedLocation(string name, string escaped)
+    {
+        var id = await _client.CreateSessionAsync();
+
+        var created = await _client.PutAsync($"/sessions/{id}/files/{escaped}", Bytes("x"));
+        var listed = await (await _client.GetAsync($"/sessions/{id}/files")).JsonAsync();
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(name, (await created.JsonAsync()).Str("path"));
+        Assert.Equal($"/sessions/{id}/files/{escaped}", created.Headers.Location?.OriginalString);
+        Assert.Equal(name, Assert.Single(listed.GetProperty("files").EnumerateArray()).Str("path"));
+        Assert.Equal("x", await _client.GetStringAsync(created.Headers.Location));
+    }
+
+    [Fact]
+    public async Task Upload_UnderAPathThatIsAFile_Is400AndNamesIt()
+    {
+        var id = await _client.CreateSessionAsync();
+        await _client.PutAsync($"/sessions/{id}/files/data", Bytes("a file"));
+
+        var under = await _client.PutAsync($"/sessions/{id}/files/data/sub/more.csv", Bytes("x"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, under.StatusCode);
+        var problem = await under.JsonAsync();
+        Assert.Equal("urn:sidewinder:problem:invalid-request", problem.Str("type"));
+        Assert.Contains("'data' is a file", problem.Str("detail"), StringComparison.Ordinal);
+        Assert.Equal("a file", await _client.GetStringAsync($"/sessions/{id}/files/data"));
+    }
+
     [Fact]
     public async Task MissingFile_Is404FileNotFound_NotSessionNotFound()
     {
