@@ -114,7 +114,7 @@ internal sealed class SessionTools(SessionStore store, ToolJobRunner runner, IHt
     }
 
     [McpServerTool(Name = "python_session_read_file", Title = "Read a text file of a session", Destructive = false, ReadOnly = true)]
-    [Description("Returns a file of the session's directory as UTF-8 text (invalid bytes replaced), or, with no path, the list of its files.")]
+    [Description("Returns a file of the session's directory as UTF-8 text (invalid bytes replaced; the first 1 MiB of a larger file, marked as truncated), or, with no path, the list of its files.")]
     [Authorize(Policy = ApiKeyDefaults.SessionsPolicy)]
     public async Task<CallToolResult> ReadFileAsync(
         [Description(SessionId)] string sessionId,
@@ -129,13 +129,26 @@ internal sealed class SessionTools(SessionStore store, ToolJobRunner runner, IHt
         {
             return runner.Success(new SessionFileListResponse(session.Files.List(), session.Files.UsedBytes(), store.Options.MaxFilesBytes));
         }
-        var found = session.Files.Find(path);
+        var found = session.Files.OpenRead(path, out var stream);
         if (found.Status != SessionFileStatus.Ok)
         {
             return found.Status == SessionFileStatus.NotFound ? runner.Error(Problems.FileNotFound(found.Message!)) : runner.Invalid(found.Message!);
         }
-        return new CallToolResult { Content = [new TextContentBlock { Text = await File.ReadAllTextAsync(found.FullPath!, cancellationToken).ConfigureAwait(false) }] };
+        await using (stream!.ConfigureAwait(false))
+        {
+            var buffer = new byte[(int)Math.Min(stream!.Length, MaxReadFileBytes)];
+            await stream.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var text = Encoding.UTF8.GetString(buffer);
+            if (stream.Length > MaxReadFileBytes)
+            {
+                text += $"\n[truncated: the file has {stream.Length} bytes, this tool returns the first {MaxReadFileBytes}; GET /sessions/{{id}}/files/{{path}} downloads all of it]";
+            }
+            return new CallToolResult { Content = [new TextContentBlock { Text = text }] };
+        }
     }
+
+    /// <summary>What <c>python_session_read_file</c> returns of a file at most: an agent's context holds far less.</summary>
+    internal const int MaxReadFileBytes = 1024 * 1024;
 
     private Task<CallToolResult> Execute(string sessionId, RequestError? invalid, Func<Workers.PythonJob> createJob, CancellationToken cancellationToken)
     {

@@ -37,7 +37,8 @@ internal static class SessionFileEndpoints
             .WithDescription("Stores the request body as the file (any content type, stored as sent), creating directories and replacing an " +
                 "existing file: 201 when created, 200 when replaced. Session code finds it at `SESSION_DIR / path`. 413 " +
                 "`too-large` beyond `Sessions:MaxUploadBytes` or when the session's files would pass `Sessions:MaxFilesBytes`; " +
-                "a refused or broken upload writes nothing (it goes to a temporary file that is renamed into place)." + PathRules)
+                "a refused or broken upload writes nothing (it goes to a temporary file that is renamed into place). 400 `invalid-request` " +
+                "for a path that is a directory or lies under a file. `Location` is the file's URL, each segment percent-encoded." + PathRules)
             // Any content type is stored as it is; "*/*" keeps routing from answering 415 for the ones not listed.
             .Accepts<IFormFile>("application/octet-stream", "*/*")
             .Produces<SessionFileInfo>(StatusCodes.Status201Created)
@@ -49,7 +50,8 @@ internal static class SessionFileEndpoints
         group.MapGet("/{id}/files/{**path}", Download)
             .WithName("DownloadSessionFile")
             .WithSummary("Download a file of a session")
-            .WithDescription("The file's bytes, with a content type from its extension (`application/octet-stream` when unknown)." +
+            .WithDescription("The file's bytes, with a content type from its extension (`application/octet-stream` when unknown). " +
+                "Only regular files: a FIFO, socket or device made by session code is 400 `invalid-request` at once." +
                 NotFoundRule + PathRules)
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesSessionProblems(400, 401, 403, 404)
@@ -101,13 +103,14 @@ internal static class SessionFileEndpoints
         {
             return SessionEndpoints.NotFound(context);
         }
-        var found = session.Files.Find(path);
+        var found = session.Files.OpenRead(path, out var stream);
         if (found.Status != SessionFileStatus.Ok)
         {
             return Failed(context, found);
         }
         var type = ContentTypes.TryGetContentType(path, out var known) ? known : "application/octet-stream";
-        return TypedResults.PhysicalFile(found.FullPath!, type, Path.GetFileName(found.FullPath), enableRangeProcessing: true);
+        var modified = new DateTimeOffset(File.GetLastWriteTimeUtc(found.FullPath!), TimeSpan.Zero);
+        return TypedResults.File(stream!, type, Path.GetFileName(found.FullPath), modified, enableRangeProcessing: true);
     }
 
     private static IResult Delete(string id, string path, HttpContext context, SessionStore store)

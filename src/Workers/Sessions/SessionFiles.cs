@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Security.Cryptography;
 
 namespace Sidewinder.Workers.Sessions;
@@ -62,53 +63,78 @@ public sealed class SessionFiles
     /// <summary>The directory's full path (what session code sees as <c>SESSION_DIR</c>).</summary>
     public string Directory { get; }
 
-    /// <summary>Bytes of all regular files under the directory now (symbolic links are not followed).</summary>
-    public long UsedBytes()
-    {
-        long total = 0;
-        try
-        {
-            foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*", Recursive))
-            {
-                total += file.Length;
-            }
-        }
-        catch (IOException)
-        {
-            // removed meanwhile
-        }
-        return total;
-    }
+    /// <summary>Bytes of all files under the directory now (symbolic links are not followed).</summary>
+    public long UsedBytes() => Entries().Sum(static f => f.Size);
 
-    /// <summary>Every regular file under the directory, by path.</summary>
+    /// <summary>Every file under the directory, by path.</summary>
     public IReadOnlyList<SessionFileInfo> List()
     {
-        var files = new List<SessionFileInfo>();
-        try
-        {
-            foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*", Recursive))
-            {
-                var relative = System.IO.Path.GetRelativePath(Directory, file.FullName).Replace(System.IO.Path.DirectorySeparatorChar, '/');
-                files.Add(new SessionFileInfo(relative, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
-            }
-        }
-        catch (IOException)
-        {
-            // removed meanwhile
-        }
+        var files = Entries();
         files.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
         return files;
     }
 
-    /// <summary>The file to download, or why not.</summary>
-    public SessionFileResult Find(string path)
+    /// <summary>Every file under the directory, read from the directory entries themselves. A name that is not valid
+    /// UTF-8 (session code can make one) cannot be named in a URL or a JSON string and is left out.</summary>
+    private List<SessionFileInfo> Entries()
     {
+        var files = new List<SessionFileInfo>();
+        try
+        {
+            var entries = new FileSystemEnumerable<SessionFileInfo?>(Directory, (ref FileSystemEntry entry) =>
+            {
+                var full = entry.ToFullPath();
+                if (full.Contains('\uFFFD', StringComparison.Ordinal) && !File.Exists(full))
+                {
+                    return null; // decoded lossily: no stat, no size, no way to address it
+                }
+                var relative = System.IO.Path.GetRelativePath(Directory, full).Replace(System.IO.Path.DirectorySeparatorChar, '/');
+                return new SessionFileInfo(relative, entry.Length, entry.LastWriteTimeUtc);
+            }, Recursive)
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.IsDirectory,
+            };
+            foreach (var file in entries)
+            {
+                if (file is not null)
+                {
+                    files.Add(file);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // removed meanwhile
+        }
+        return files;
+    }
+
+    /// <summary>The file to download, open for reading, or why not. A FIFO, socket or device that session code put there
+    /// is refused instead of opened (opening a FIFO would wait for a writer).</summary>
+    /// <param name="path">Relative path.</param>
+    /// <param name="stream">The open file on success; the caller disposes it.</param>
+    public SessionFileResult OpenRead(string path, out FileStream? stream)
+    {
+        stream = null;
         var resolved = Resolve(path);
         if (resolved.Status != SessionFileStatus.Ok)
         {
             return resolved;
         }
-        return File.Exists(resolved.FullPath) ? resolved : new SessionFileResult(SessionFileStatus.NotFound, $"No file '{path}' in the session.");
+        var notFound = new SessionFileResult(SessionFileStatus.NotFound, $"No file '{path}' in the session.");
+        if (!File.Exists(resolved.FullPath))
+        {
+            return notFound;
+        }
+        if (!UnixFiles.Supported)
+        {
+            stream = new FileStream(resolved.FullPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024);
+            return resolved;
+        }
+        stream = UnixFiles.OpenRegularFile(resolved.FullPath!, out var refusal);
+        return stream is not null ? resolved
+            : refusal is null ? notFound
+            : new SessionFileResult(SessionFileStatus.Invalid, $"'{path}' {refusal}; only regular files can be downloaded.");
     }
 
     /// <summary>Removes a file, or a directory with everything in it.</summary>
@@ -127,7 +153,7 @@ public sealed class SessionFiles
         }
         if (System.IO.Directory.Exists(full))
         {
-            System.IO.Directory.Delete(full, recursive: true);
+            RemoveTree(full);
             return resolved;
         }
         return new SessionFileResult(SessionFileStatus.NotFound, $"No file '{path}' in the session.");
@@ -219,6 +245,20 @@ public sealed class SessionFiles
             }
         }
         return null;
+    }
+
+    /// <summary>Removes a directory and everything in it, also names that are not valid UTF-8, which System.IO cannot
+    /// address (it decodes them lossily).</summary>
+    internal static void RemoveTree(string full)
+    {
+        try
+        {
+            System.IO.Directory.Delete(full, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException and not DirectoryNotFoundException or UnauthorizedAccessException && UnixFiles.Supported)
+        {
+            UnixFiles.RemoveTree(full);
+        }
     }
 
     private SessionFileResult TooLargeUpload(long size) => new(SessionFileStatus.TooLarge,

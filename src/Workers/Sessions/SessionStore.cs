@@ -379,7 +379,7 @@ public sealed class SessionStore : IDisposable
     {
         try
         {
-            Directory.Delete(session.Files.Directory, recursive: true);
+            SessionFiles.RemoveTree(session.Files.Directory);
         }
         catch (DirectoryNotFoundException)
         {

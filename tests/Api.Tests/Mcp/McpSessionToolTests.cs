@@ -48,4 +48,27 @@ public sealed class McpSessionToolTests(DefaultApi api)
         Assert.Empty(listed.StructuredContent!.Value.GetProperty("files").EnumerateArray());
         await client.CallToolAsync("python_session_delete", new Dictionary<string, object?> { ["sessionId"] = id });
     }
+
+    [Fact]
+    public async Task SessionReadFile_OfALargeFileOrAFifo_ReturnsAMarkedMebibyteOrAToolError()
+    {
+        await using var client = await McpConnections.ConnectAsync(api.Factory);
+        var id = (await client.CallToolAsync("python_session_create", new Dictionary<string, object?>())).StructuredContent!.Value.Str("id");
+        await client.CallToolAsync("python_session_run", new Dictionary<string, object?>
+        {
+            ["sessionId"] = id,
+            ["code"] = "import os\n(SESSION_DIR / 'big.txt').write_text('a' * (3 * 1024 * 1024))\nos.mkfifo(SESSION_DIR / 'pipe')",
+        });
+
+        var big = await client.CallToolAsync("python_session_read_file", new Dictionary<string, object?> { ["sessionId"] = id, ["path"] = "big.txt" });
+        var pipe = client.CallToolAsync("python_session_read_file", new Dictionary<string, object?> { ["sessionId"] = id, ["path"] = "pipe" }).AsTask();
+        var pipeAnswered = await Task.WhenAny(pipe, Task.Delay(TimeSpan.FromSeconds(30))) == pipe;
+        await client.CallToolAsync("python_session_delete", new Dictionary<string, object?> { ["sessionId"] = id });
+
+        var text = big.Text();
+        Assert.StartsWith(new string('a', 1024 * 1024) + "\n[truncated: the file has 3145728 bytes", text, StringComparison.Ordinal);
+        Assert.True(text.Length < 1024 * 1024 + 200);
+        Assert.True(pipeAnswered, "reading a FIFO waited for a writer");
+        Assert.True((await pipe).IsError);
+    }
 }

@@ -95,6 +95,46 @@ public sealed class SessionFileTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task Download_OfAFifoSessionCodeMade_IsRefusedAtOnce()
+    {
+        var id = await _client.CreateSessionAsync();
+        var pipe = (await _client.EvalValueAsync(id, "__import__('os').mkfifo(SESSION_DIR / 'pipe') or str(SESSION_DIR / 'pipe')")).GetString()!;
+
+        var request = Task.Run(() => _client.GetAsync($"/sessions/{id}/files/pipe"));
+        if (await Task.WhenAny(request, Task.Delay(TimeSpan.FromSeconds(30))) != request)
+        {
+            await using (File.OpenWrite(pipe)) // a writer lets the blocked open return, so the test host can end
+            {
+            }
+            Assert.Fail("The download waited in open() for a writer to the FIFO.");
+        }
+        var download = await request;
+
+        Assert.Equal(HttpStatusCode.BadRequest, download.StatusCode);
+        Assert.Contains("not a regular file", (await download.JsonAsync()).Str("detail"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFileNameThatIsNotUtf8_HidesNoOtherFile_AndItsDirectoryAndSessionAreRemoved()
+    {
+        var id = await _client.CreateSessionAsync();
+        await _client.PutAsync($"/sessions/{id}/files/ok.txt", Bytes("12345"));
+        var directory = (await _client.EvalValueAsync(id, "str(SESSION_DIR)")).GetString()!;
+        await _client.RunOkAsync(id, "import os\nos.mkdir(SESSION_DIR / 'sub')\nos.mkdir(SESSION_DIR / 'gone')\n" +
+            "for d in ('sub', 'gone'):\n    (SESSION_DIR / d / 'bad\\udcff.txt').write_bytes(b'x')");
+
+        var listed = await (await _client.GetAsync($"/sessions/{id}/files")).JsonAsync();
+        var removed = await _client.DeleteAsync($"/sessions/{id}/files/sub");
+        var deleted = await _client.DeleteAsync($"/sessions/{id}");
+        await Wait.UntilAsync(() => !Directory.Exists(directory), "the session's directory to be removed");
+
+        Assert.Equal("ok.txt", Assert.Single(listed.GetProperty("files").EnumerateArray()).Str("path"));
+        Assert.Equal(5, listed.GetProperty("totalBytes").GetInt64());
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
     public async Task MissingFile_Is404FileNotFound_NotSessionNotFound()
     {
         var id = await _client.CreateSessionAsync();
