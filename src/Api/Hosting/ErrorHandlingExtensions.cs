@@ -22,6 +22,8 @@ internal static class ErrorHandlingExtensions
             if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType)
             {
                 context.ProblemDetails.Type = ProblemTypes.UnsupportedMediaType; // one type, whichever part refused it
+                context.ProblemDetails.Detail ??= "Send the body as JSON with Content-Type: application/json (this request's was '" +
+                    (context.HttpContext.Request.ContentType ?? "") + "').";
             }
         });
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -109,7 +111,13 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         {
             return "required fields are missing: " + json.Message[(at + Missing.Length)..].TrimEnd('.') + ".";
         }
-        if (json.Path is not { Length: > 1 } path || !json.Message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal))
+        var mismatch = json.Message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal);
+        if (mismatch && json.Path is "$" or null)
+        {
+            return "The body must be a JSON object with the fields this endpoint documents (the OpenAPI document, /swagger, " +
+                "has them), not an array, string, number or boolean.";
+        }
+        if (json.Path is not { Length: > 1 } path || !mismatch)
         {
             return json.Message;
         }

@@ -131,6 +131,8 @@ public sealed class ErrorResponseTests(DefaultApi api)
     [InlineData("{\"code\": \"1\", \"timeoutMs\": \"soon\"}", "'timeoutMs' cannot be read")]
     [InlineData("{\"code\": \"1\", \"variables\": []}", "'variables' cannot be read")]
     [InlineData("{\"code\": \"\\xff\"}", "'code' cannot be read: Cannot transcode invalid UTF-8")]
+    [InlineData("[{\"code\": \"1\"}]", "The body must be a JSON object")]
+    [InlineData("\"1 + 1\"", "The body must be a JSON object")]
     public async Task Eval_WrongValueForAField_NamesTheFieldAndNoInternalType(string json, string expected)
     {
         // The four characters \xff in the data stand for the byte 0xFF (invalid UTF-8) in the body.
@@ -173,6 +175,9 @@ public sealed class ErrorResponseTests(DefaultApi api)
         var body = await response.JsonAsync();
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("invalid", body.Str("outcome"));
+        Assert.Equal("urn:sidewinder:problem:unsupported-media-type", body.Str("type"));
+        Assert.Contains("Content-Type: application/json", body.Str("detail"), StringComparison.Ordinal);
+        Assert.Contains("was 'text/plain", body.Str("detail"), StringComparison.Ordinal);
     }
 
     [Fact]
