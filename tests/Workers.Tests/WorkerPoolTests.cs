@@ -126,9 +126,10 @@ public sealed class WorkerPoolTests(PoolFixture fixture)
     }
 
     [Theory]
-    [InlineData("'x' * (2 * 1024 * 1024)", "TooLarge")]
-    [InlineData("[0] * (600 * 1024)", "TooLarge")]
-    [InlineData("(lambda l: (l.append(l), l)[1])([])", "Cycle")]
+    [InlineData("'x' * (2 * 1024 * 1024)", "larger than Workers:MaxResultBytes")]
+    [InlineData("[0] * (600 * 1024)", "larger than Workers:MaxResultBytes")]
+    [InlineData("(lambda l: (l.append(l), l)[1])([])", "it contains itself")]
+    [InlineData("__import__('functools').reduce(lambda a, _: [a], range(300), [])", "nests deeper than 128 levels (at $[0][0]")]
     public async Task SubmitAsync_ValueWithoutJsonForm_ReturnsConversionError(string expression, string kind)
     {
         var result = await _pool.SubmitAsync(new EvalJob(expression));

@@ -34,9 +34,22 @@ internal sealed class JsonBridge(int maxResultBytes)
         }
         catch (PythonJsonException ex)
         {
-            throw new JobConversionException($"The {value.TypeName} value cannot be converted to JSON ({ex.Kind}): {ex.Message}");
+            throw new JobConversionException($"The {value.TypeName} value cannot be converted to JSON: {Why(ex)}");
         }
     }
+
+    /// <summary>The reason in the service's terms: the setting to change rather than the converter's option names.</summary>
+    private string Why(PythonJsonException ex) => ex.Kind switch
+    {
+        PythonJsonErrorKind.TooLarge when ex.Message.Contains("MaxOutputBytes", StringComparison.Ordinal) =>
+            $"its JSON would be larger than Workers:MaxResultBytes ({_options.MaxOutputBytes} bytes). Return less, or write it " +
+            "to a file (a session's SESSION_DIR) and download that.",
+        PythonJsonErrorKind.TooDeep => $"it nests deeper than {_options.MaxDepth} levels (at {Shorten(ex.Path)}).",
+        PythonJsonErrorKind.Cycle => "it contains itself. " + ex.Message,
+        _ => ex.Message,
+    };
+
+    private static string Shorten(string? path) => path is { Length: > 80 } ? path[..80] + "…" : path ?? "$";
 }
 
 /// <summary>A value could not be converted between JSON and Python.</summary>
