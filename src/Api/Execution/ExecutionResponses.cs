@@ -21,7 +21,7 @@ public static class Outcomes
     /// <summary>The service did not take the job: queue full, shutting down, rate limited, not authorised (HTTP 401 / 403 / 429 / 503).</summary>
     public const string Rejected = "rejected";
 
-    /// <summary>The request itself is invalid: malformed JSON, missing or bad fields, too large (HTTP 400 / 413 / 415).</summary>
+    /// <summary>The request itself is invalid: malformed JSON, missing, unknown, repeated or bad fields, too large (HTTP 400 / 413 / 415).</summary>
     public const string Invalid = "invalid";
 }
 

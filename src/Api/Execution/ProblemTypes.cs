@@ -6,7 +6,7 @@ public static class ProblemTypes
     /// <summary>Media type of every error response.</summary>
     public const string ContentType = "application/problem+json";
 
-    /// <summary>400: malformed JSON, a missing or invalid field, an invalid variable or function name.</summary>
+    /// <summary>400: malformed JSON, a missing, unknown, repeated or invalid field, an invalid variable or function name.</summary>
     public const string InvalidRequest = "urn:sidewinder:problem:invalid-request";
 
     /// <summary>400: the request's code does not compile; <c>error.line</c> and <c>error.offset</c> locate it.</summary>

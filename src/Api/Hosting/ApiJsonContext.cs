@@ -15,12 +15,14 @@ namespace Sidewinder.Api.Hosting;
 /// types are read and written without reflection: no metadata is built by reflection on the first request of each type
 /// (start-up, and the first seconds under load, when .NET also compiles everything), and no reflection-based
 /// accessors afterwards. Any other type still falls back to the reflection resolver behind it. The options here mirror
-/// the ones the service sets (web defaults, nulls left out, numbers strict), so the generated code agrees with them.
+/// the ones the service sets (web defaults, nulls left out, numbers strict, unknown and repeated fields refused), so the generated code agrees with them.
 /// </remarks>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.Strict,
-    MaxDepth = ErrorHandlingExtensions.RequestMaxDepth)]
+    MaxDepth = ErrorHandlingExtensions.RequestMaxDepth,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(EvalRequest))]
 [JsonSerializable(typeof(RunRequest))]
 [JsonSerializable(typeof(CallRequest))]
@@ -38,4 +40,8 @@ namespace Sidewinder.Api.Hosting;
 [JsonSerializable(typeof(SessionFileInfo))]
 [JsonSerializable(typeof(StreamText))]
 [JsonSerializable(typeof(StreamLog))]
-internal sealed partial class ApiJsonContext : JsonSerializerContext;
+internal sealed partial class ApiJsonContext : JsonSerializerContext
+{
+    /// <summary>The request bodies the endpoints read (their fields are named when a body has one they do not).</summary>
+    public static readonly Type[] RequestTypes = [typeof(EvalRequest), typeof(RunRequest), typeof(CallRequest), typeof(CreateSessionRequest)];
+}

@@ -34,6 +34,10 @@ internal static class ErrorHandlingExtensions
             // Variables may nest up to the documented conversion depth (128) plus the request's own two levels;
             // the reader's default of 64 refused them first.
             o.SerializerOptions.MaxDepth = RequestMaxDepth;
+            // A misspelt field ("timeout" for "timeoutMs") is an error, not a silent default, and a field sent twice is
+            // refused rather than read last-wins (a proxy that checked the first "code" would not see the one that runs).
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.AllowDuplicateProperties = false;
             // Generated code for the API's own types first; anything else by reflection, as before.
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
         });
@@ -111,6 +115,17 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         {
             return "required fields are missing: " + json.Message[(at + Missing.Length)..].TrimEnd('.') + ".";
         }
+        if (UnknownField(json) is { } unknown)
+        {
+            return unknown;
+        }
+        if (json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+        {
+            // An object of ours names the property; a dictionary (variables, kwargs) leaves it to the path.
+            var name = Quoted(json.Message) ?? LastSegment(json.Path);
+            return $"{(name is null ? "a field" : $"'{name}'")} appears twice in one object (at {json.Path ?? "$"}, line " +
+                $"{json.LineNumber + 1}, byte {json.BytePositionInLine}): send each field, variable and keyword argument once.";
+        }
         var mismatch = json.Message.StartsWith("The JSON value could not be converted to", StringComparison.Ordinal);
         if (mismatch && json.Path is "$" or null)
         {
@@ -126,5 +141,46 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
             ? inner.TrimEnd('.')
             : "it has the wrong JSON type or is out of range; each field's type is in the OpenAPI document (/swagger)";
         return $"'{field}' cannot be read: {why} (line {json.LineNumber + 1}, byte {json.BytePositionInLine}).";
+    }
+
+    /// <summary>For a field the request type does not have: its name and the fields the endpoint does take.</summary>
+    private static string? UnknownField(JsonException json)
+    {
+        const string Unmapped = "could not be mapped to any .NET member contained in type '";
+        var at = json.Message.IndexOf(Unmapped, StringComparison.Ordinal);
+        if (at < 0 || Quoted(json.Message) is not { } name)
+        {
+            return null;
+        }
+        var typeName = json.Message[(at + Unmapped.Length)..].TrimEnd('.', '\'');
+        var fields = ApiJsonContext.RequestTypes.FirstOrDefault(t => t.FullName == typeName) is { } type
+            && ApiJsonContext.Default.GetTypeInfo(type) is { } info
+            ? string.Join(", ", info.Properties.Select(p => p.Name).Order(StringComparer.Ordinal))
+            : null;
+        return $"'{name}' is not a field of this endpoint" + (fields is null ? "" : $" (its fields: {fields})") +
+            "; field names are case-insensitive, and each endpoint's fields are in the OpenAPI document (/swagger).";
+    }
+
+    /// <summary>The last member name of a JSON path (<c>$.variables.x</c>, <c>$.variables['a b']</c>).</summary>
+    private static string? LastSegment(string? path)
+    {
+        if (path is not { Length: > 1 })
+        {
+            return null;
+        }
+        if (path.EndsWith("']", StringComparison.Ordinal) && path.LastIndexOf("['", StringComparison.Ordinal) is var open and >= 0)
+        {
+            return path[(open + 2)..^2];
+        }
+        var dot = path.LastIndexOf('.');
+        return dot >= 0 && dot < path.Length - 1 ? path[(dot + 1)..] : null;
+    }
+
+    /// <summary>The first single-quoted name in a serialiser message.</summary>
+    private static string? Quoted(string message)
+    {
+        var start = message.IndexOf('\'');
+        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
+        return end > start ? message[(start + 1)..end] : null;
     }
 }

@@ -126,7 +126,7 @@ public sealed class ErrorResponseTests(DefaultApi api)
 
     [Theory]
     [InlineData("{\"code\": 5}", "'code' cannot be read")]
-    [InlineData("{\"cod\": \"1\"}", "required fields are missing: 'code'.")]
+    [InlineData("{\"timeoutMs\": 5}", "required fields are missing: 'code'.")]
     [InlineData("{\"code\": \"1\", \"timeoutMs\": 1e30}", "'timeoutMs' cannot be read")]
     [InlineData("{\"code\": \"1\", \"timeoutMs\": \"soon\"}", "'timeoutMs' cannot be read")]
     [InlineData("{\"code\": \"1\", \"variables\": []}", "'variables' cannot be read")]
@@ -146,6 +146,27 @@ public sealed class ErrorResponseTests(DefaultApi api)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, detail, StringComparison.Ordinal);
         Assert.DoesNotContain("Sidewinder.", detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/eval", "{\"code\": \"1\", \"timeout\": 5}", "'timeout' is not a field of this endpoint (its fields: code, timeoutMs, variables)")]
+    [InlineData("/run", "{\"cod\": \"1\"}", "'cod' is not a field of this endpoint (its fields: code, returnVariables, timeoutMs, variables)")]
+    [InlineData("/call", "{\"module\": \"m\", \"function\": \"f\", \"kwarg\": {}}", "'kwarg' is not a field of this endpoint (its fields: args, function, kwargs, module, timeoutMs)")]
+    [InlineData("/sessions", "{\"idleTimeout\": 1000}", "'idleTimeout' is not a field of this endpoint (its fields: idleTimeoutMs, isolation, variables)")]
+    [InlineData("/eval", "{\"code\": \"1\", \"code\": \"2\"}", "'code' appears twice in one object")]
+    [InlineData("/eval", "{\"code\": \"x\", \"variables\": {\"x\": 1, \"x\": 2}}", "'x' appears twice in one object")]
+    [InlineData("/call", "{\"module\": \"m\", \"function\": \"f\", \"kwargs\": {\"a\": 1, \"a\": 2}}", "'a' appears twice in one object")]
+    [InlineData("/eval", "{\"code\": \"x\", \"variables\": {\"x\": {\"k\": 1, \"k\": 2}}}", "'k' appears twice in one object")]
+    [InlineData("/eval", "{\"code\": \"x\", \"variables\": {\"a b\": 1, \"a b\": 2}}", "'a b' appears twice in one object")]
+    public async Task Body_WithAnUnknownOrRepeatedField_Is400NamingIt(string path, string json, string expected)
+    {
+        var response = await _client.PostRawAsync(path, json);
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:invalid-request", body.Str("type"));
+        Assert.Contains(expected, body.Str("detail"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Sidewinder.", body.Str("detail"), StringComparison.Ordinal);
     }
 
     [Theory]
