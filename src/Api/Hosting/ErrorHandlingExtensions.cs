@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Net.Http.Headers;
 using Sidewinder.Api.Execution;
 using Sidewinder.Api.Logging;
 
@@ -60,6 +61,18 @@ internal static class ErrorHandlingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(static (context, next) =>
+        {
+            // `charset="utf-8"` is a valid way to write the parameter (RFC 9110), but the JSON reader looks the quoted
+            // name up as it stands and fails; unquote it. Only a header with a quote in it pays for the check.
+            if (context.Request.ContentType is { } type && type.Contains('"', StringComparison.Ordinal)
+                && MediaTypeHeaderValue.TryParse(type, out var parsed) && parsed.Charset.HasValue)
+            {
+                parsed.Charset = HeaderUtilities.RemoveQuotes(parsed.Charset);
+                context.Request.ContentType = parsed.ToString();
+            }
+            return next(context);
+        });
         return app;
     }
 }
@@ -83,6 +96,13 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
             };
             RequestJobInfo.Set(context, null, Outcomes.Invalid);
         }
+        else if (UnknownCharset(context, exception) is { } charset)
+        {
+            problem = Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type",
+                $"The body's charset '{charset}' is not an encoding this service reads: send JSON in UTF-8 (Content-Type: " +
+                "application/json, with charset=utf-8 or none).", Outcomes.Invalid);
+            RequestJobInfo.Set(context, null, Outcomes.Invalid);
+        }
         else
         {
             // Since .NET 10 the middleware does not log exceptions that a handler handled.
@@ -93,6 +113,15 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         await Problems.WriteAsync(context, problem).ConfigureAwait(false);
         return true;
     }
+
+    /// <summary>The charset of a JSON body the framework could not find an encoding for (it throws
+    /// <see cref="InvalidOperationException"/> around the lookup's <see cref="ArgumentException"/>), or null.</summary>
+    private static string? UnknownCharset(HttpContext context, Exception exception) =>
+        exception is InvalidOperationException { InnerException: ArgumentException }
+        && exception.Message.Contains("content type charset", StringComparison.Ordinal)
+        && MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var type)
+            ? type.Charset.ToString()
+            : null;
 
     /// <summary>The most useful message: the JSON reader's (which names the field, line and position) when there is one.</summary>
     private static string Reason(BadHttpRequestException exception) => exception.InnerException switch

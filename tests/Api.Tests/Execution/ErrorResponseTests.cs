@@ -201,6 +201,40 @@ public sealed class ErrorResponseTests(DefaultApi api)
         Assert.Contains("was 'text/plain", body.Str("detail"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    [InlineData("application/json;charset=\"UTF-8\"")]
+    public async Task Eval_WithAQuotedCharset_IsRead(string contentType)
+    {
+        var response = await _client.PostAsync("/eval", RawContent("{\"code\": \"1 + 1\"}", contentType));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, (await response.JsonAsync()).GetProperty("value").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("/eval", "application/json; charset=klingon", "klingon")]
+    [InlineData("/eval", "application/json; charset=\"klingon\"", "klingon")]
+    [InlineData("/sessions", "application/json; charset=x-unknown", "x-unknown")]
+    public async Task Body_InACharsetTheServiceDoesNotKnow_Is415NamingIt(string path, string contentType, string charset)
+    {
+        var response = await _client.PostAsync(path, RawContent("{\"code\": \"1\"}", contentType));
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:unsupported-media-type", body.Str("type"));
+        Assert.Contains($"charset '{charset}' is not an encoding this service reads", body.Str("detail"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _client.PostJsonAsync("/eval", new { code = "1" })).StatusCode);
+    }
+
+    /// <summary>A body with the Content-Type header exactly as given (no validation, no charset added).</summary>
+    private static ByteArrayContent RawContent(string json, string contentType)
+    {
+        var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.True(content.Headers.TryAddWithoutValidation("Content-Type", contentType));
+        return content;
+    }
+
     [Fact]
     public async Task UnknownPath_Returns404Problem()
     {
