@@ -63,6 +63,17 @@ internal static class ErrorHandlingExtensions
         app.UseStatusCodePages();
         app.Use(static (context, next) =>
         {
+            // No request body is decompressed here: a compressed one would be read as JSON (or stored as a file) as it
+            // stands, so refuse it with the reason instead.
+            if (context.Request.Headers.ContentEncoding is { Count: > 0 } encoding
+                && !string.Equals(encoding.ToString(), "identity", StringComparison.OrdinalIgnoreCase))
+            {
+                RequestJobInfo.Set(context, null, Outcomes.Invalid);
+                return Problems.WriteAsync(context, Problems.Create(StatusCodes.Status415UnsupportedMediaType,
+                    ProblemTypes.UnsupportedMediaType, "Unsupported media type",
+                    $"Request bodies are read as sent: Content-Encoding '{encoding}' is not supported; send the body uncompressed.",
+                    Outcomes.Invalid));
+            }
             // `charset="utf-8"` is a valid way to write the parameter (RFC 9110), but the JSON reader looks the quoted
             // name up as it stands and fails; unquote it. Only a header with a quote in it pays for the check.
             if (context.Request.ContentType is { } type && type.Contains('"', StringComparison.Ordinal)

@@ -227,6 +227,22 @@ public sealed class ErrorResponseTests(DefaultApi api)
         Assert.Equal(HttpStatusCode.OK, (await _client.PostJsonAsync("/eval", new { code = "1" })).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/eval", "gzip")]
+    [InlineData("/sessions", "br")]
+    public async Task Body_WithAContentEncoding_Is415NamingIt(string path, string encoding)
+    {
+        var content = RawContent("{\"code\": \"1\"}", "application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+
+        var response = await _client.PostAsync(path, content);
+
+        var body = await response.JsonAsync();
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("urn:sidewinder:problem:unsupported-media-type", body.Str("type"));
+        Assert.Contains($"Content-Encoding '{encoding}' is not supported", body.Str("detail"), StringComparison.Ordinal);
+    }
+
     /// <summary>A body with the Content-Type header exactly as given (no validation, no charset added).</summary>
     private static ByteArrayContent RawContent(string json, string contentType)
     {
