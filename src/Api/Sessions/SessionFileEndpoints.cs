@@ -77,7 +77,7 @@ internal static class SessionFileEndpoints
         return TypedResults.Ok(new SessionFileListResponse(files, files.Sum(f => f.Size), store.Options.MaxFilesBytes));
     }
 
-    private static async Task<IResult> UploadAsync(string id, string path, HttpContext context, SessionStore store)
+    private static async Task<IResult> UploadAsync(string id, string? path, HttpContext context, SessionStore store)
     {
         if (store.Find(id, SessionEndpoints.Owner(context)) is not { } session)
         {
@@ -88,6 +88,7 @@ internal static class SessionFileEndpoints
         {
             limit.MaxRequestBodySize = null;
         }
+        path ??= ""; // "/files/" with nothing after it: refused below as an empty path, like any invalid one
         var written = await session.Files.WriteAsync(path, context.Request.Body, context.Request.ContentLength, context.RequestAborted).ConfigureAwait(false);
         return written.Status switch
         {
@@ -97,12 +98,13 @@ internal static class SessionFileEndpoints
         };
     }
 
-    private static IResult Download(string id, string path, HttpContext context, SessionStore store)
+    private static IResult Download(string id, string? path, HttpContext context, SessionStore store)
     {
         if (store.Find(id, SessionEndpoints.Owner(context)) is not { } session)
         {
             return SessionEndpoints.NotFound(context);
         }
+        path ??= "";
         var found = session.Files.OpenRead(path, out var stream);
         if (found.Status != SessionFileStatus.Ok)
         {
@@ -113,13 +115,13 @@ internal static class SessionFileEndpoints
         return TypedResults.File(stream!, type, Path.GetFileName(found.FullPath), modified, enableRangeProcessing: true);
     }
 
-    private static IResult Delete(string id, string path, HttpContext context, SessionStore store)
+    private static IResult Delete(string id, string? path, HttpContext context, SessionStore store)
     {
         if (store.Find(id, SessionEndpoints.Owner(context)) is not { } session)
         {
             return SessionEndpoints.NotFound(context);
         }
-        var removed = session.Files.Delete(path);
+        var removed = session.Files.Delete(path ?? "");
         return removed.Status == SessionFileStatus.Ok ? TypedResults.NoContent() : Failed(context, removed);
     }
 

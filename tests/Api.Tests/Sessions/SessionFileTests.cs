@@ -151,6 +151,23 @@ public sealed class SessionFileTests(DefaultApi api)
     }
 
     [Fact]
+    public async Task NothingAfterFiles_Is400EmptyPath_AndRemovesNothing()
+    {
+        var id = await _client.CreateSessionAsync();
+        await _client.PutAsync($"/sessions/{id}/files/keep.txt", Bytes("kept"));
+
+        var upload = await _client.PutAsync($"/sessions/{id}/files/", Bytes("x"));
+        var delete = await _client.DeleteAsync($"/sessions/{id}/files/");
+
+        foreach (var response in new[] { upload, delete })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("The file path must not be empty.", (await response.JsonAsync()).Str("detail"));
+        }
+        Assert.Equal("kept", await _client.GetStringAsync($"/sessions/{id}/files/keep.txt"));
+    }
+
+    [Fact]
     public async Task Upload_OverExistingFile_Returns200AndReplacesIt()
     {
         var id = await _client.CreateSessionAsync();
