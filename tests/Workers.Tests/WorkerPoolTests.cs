@@ -22,6 +22,19 @@ public sealed class WorkerPoolTests(PoolFixture fixture)
     }
 
     [Fact]
+    public async Task SubmitAsync_BytesWrittenToTheStreamsBuffers_AreCapturedInOrder()
+    {
+        var result = await _pool.SubmitAsync(new RunJob(
+            "import sys\nprint('a')\nsys.stdout.buffer.write('é\\n'.encode())\nsys.stdout.buffer.flush()\nprint('b')\n" +
+            "sys.stderr.buffer.write(bytearray(b'\\xff!'))\nsys.stdout.buffer.isatty()"));
+
+        Assert.Equal(JobOutcome.Ok, result.Outcome);
+        Assert.Equal("a\né\nb\n", result.Stdout);
+        Assert.Equal("\ufffd!", result.Stderr);
+        Assert.False(result.Value!.Value.GetBoolean());
+    }
+
+    [Fact]
     public async Task SubmitAsync_RunWithFinalExpression_ReturnsValueOutputAndVariables()
     {
         var result = await _pool.SubmitAsync(new RunJob("import sys\nx = 20\nprint('out', x)\nprint('err', file=sys.stderr)\ny = [x, x + 1]\nx * 2 + 2")

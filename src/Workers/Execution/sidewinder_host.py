@@ -161,6 +161,12 @@ class _Router(io.TextIOBase):
         super().__init__()
         self._stderr = stderr
         self._fallback = fallback
+        self._binary = _BinaryWriter(self)
+
+    @property
+    def buffer(self):
+        """Bytes written here (code that writes encoded output, `sys.stdout.buffer.write(b"...")`) join the text."""
+        return self._binary
 
     @property
     def encoding(self):
@@ -211,6 +217,33 @@ class _Router(io.TextIOBase):
                 buffer = context.stdout = _Buffer(context.limit, EVENT_STDOUT, context)
         buffer.write(text)
         return len(text)
+
+
+class _BinaryWriter(io.RawIOBase):
+    """sys.stdout.buffer / sys.stderr.buffer: the bytes are decoded as UTF-8 and written to the text stream, so they land
+    in the same job's output in order. Each write is decoded on its own: an invalid byte, or a character split across
+    two writes, becomes U+FFFD."""
+
+    def __init__(self, text):
+        super().__init__()
+        self._text = text
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def close(self):
+        pass  # shared by every job, like the text stream
+
+    def flush(self):
+        self._text.flush()
+
+    def write(self, data):
+        data = bytes(memoryview(data))  # any bytes-like object; a str is a TypeError, as on a real binary stream
+        self._text.write(data.decode("utf-8", "replace"))
+        return len(data)
 
 
 class _Handler(logging.Handler):
