@@ -18,6 +18,10 @@ internal static class Problems
     public static IResult TooLarge(string detail) => Result(Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge,
         "The request is too large", detail, Outcomes.Invalid));
 
+    /// <summary>415 <c>unsupported-media-type</c>: the body's type, charset or encoding is not one the service reads.</summary>
+    public static ExecutionProblem UnsupportedMediaType(string detail) => Create(StatusCodes.Status415UnsupportedMediaType,
+        ProblemTypes.UnsupportedMediaType, "Unsupported media type", detail, Outcomes.Invalid);
+
     /// <summary>404 <c>file-not-found</c>: the session exists, the file does not.</summary>
     public static ExecutionProblem FileNotFound(string detail) => Create(StatusCodes.Status404NotFound, ProblemTypes.FileNotFound,
         "No such file", detail, Outcomes.Invalid);

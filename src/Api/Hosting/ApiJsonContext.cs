@@ -40,8 +40,4 @@ namespace Sidewinder.Api.Hosting;
 [JsonSerializable(typeof(SessionFileInfo))]
 [JsonSerializable(typeof(StreamText))]
 [JsonSerializable(typeof(StreamLog))]
-internal sealed partial class ApiJsonContext : JsonSerializerContext
-{
-    /// <summary>The request bodies the endpoints read (their fields are named when a body has one they do not).</summary>
-    public static readonly Type[] RequestTypes = [typeof(EvalRequest), typeof(RunRequest), typeof(CallRequest), typeof(CreateSessionRequest)];
-}
+internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -69,10 +69,8 @@ internal static class ErrorHandlingExtensions
                 && !string.Equals(encoding.ToString(), "identity", StringComparison.OrdinalIgnoreCase))
             {
                 RequestJobInfo.Set(context, null, Outcomes.Invalid);
-                return Problems.WriteAsync(context, Problems.Create(StatusCodes.Status415UnsupportedMediaType,
-                    ProblemTypes.UnsupportedMediaType, "Unsupported media type",
-                    $"Request bodies are read as sent: Content-Encoding '{encoding}' is not supported; send the body uncompressed.",
-                    Outcomes.Invalid));
+                return Problems.WriteAsync(context, Problems.UnsupportedMediaType(
+                    $"Request bodies are read as sent: Content-Encoding '{encoding}' is not supported; send the body uncompressed."));
             }
             // `charset="utf-8"` is a valid way to write the parameter (RFC 9110), but the JSON reader looks the quoted
             // name up as it stands and fails; unquote it. Only a header with a quote in it pays for the check.
@@ -92,26 +90,16 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        ExecutionProblem problem;
-        if (exception is BadHttpRequestException bad)
+        var problem = exception switch
         {
-            var status = bad.StatusCode;
-            var detail = Reason(bad);
-            problem = status switch
-            {
-                StatusCodes.Status413PayloadTooLarge =>
-                    Problems.Create(status, ProblemTypes.TooLarge, "The request is too large", detail + " (Limits:MaxRequestBodyBytes)", Outcomes.Invalid),
-                StatusCodes.Status415UnsupportedMediaType =>
-                    Problems.Create(status, ProblemTypes.UnsupportedMediaType, "Unsupported media type", detail, Outcomes.Invalid),
-                _ => Problems.Create(status, ProblemTypes.InvalidRequest, "The request is invalid", detail, Outcomes.Invalid),
-            };
-            RequestJobInfo.Set(context, null, Outcomes.Invalid);
-        }
-        else if (UnknownCharset(context, exception) is { } charset)
-        {
-            problem = Problems.Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type",
+            BadHttpRequestException bad => FromBadRequest(bad),
+            _ when UnknownCharset(context, exception) is { } charset => Problems.UnsupportedMediaType(
                 $"The body's charset '{charset}' is not an encoding this service reads: send JSON in UTF-8 (Content-Type: " +
-                "application/json, with charset=utf-8 or none).", Outcomes.Invalid);
+                "application/json, with charset=utf-8 or none)."),
+            _ => null,
+        };
+        if (problem is not null)
+        {
             RequestJobInfo.Set(context, null, Outcomes.Invalid);
         }
         else
@@ -123,6 +111,19 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
         }
         await Problems.WriteAsync(context, problem).ConfigureAwait(false);
         return true;
+    }
+
+    private static ExecutionProblem FromBadRequest(BadHttpRequestException bad)
+    {
+        var status = bad.StatusCode;
+        var detail = Reason(bad);
+        return status switch
+        {
+            StatusCodes.Status413PayloadTooLarge =>
+                Problems.Create(status, ProblemTypes.TooLarge, "The request is too large", detail + " (Limits:MaxRequestBodyBytes)", Outcomes.Invalid),
+            StatusCodes.Status415UnsupportedMediaType => Problems.UnsupportedMediaType(detail),
+            _ => Problems.Create(status, ProblemTypes.InvalidRequest, "The request is invalid", detail, Outcomes.Invalid),
+        };
     }
 
     /// <summary>The charset of a JSON body the framework could not find an encoding for (it throws
@@ -193,7 +194,8 @@ internal sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> l
             return null;
         }
         var typeName = json.Message[(at + Unmapped.Length)..].TrimEnd('.', '\'');
-        var fields = ApiJsonContext.RequestTypes.FirstOrDefault(t => t.FullName == typeName) is { } type
+        // The type is one of ours that the generated context reads (a request body); any other yields no field list.
+        var fields = typeof(ApiJsonContext).Assembly.GetType(typeName) is { } type
             && ApiJsonContext.Default.GetTypeInfo(type) is { } info
             ? string.Join(", ", info.Properties.Select(p => p.Name).Order(StringComparer.Ordinal))
             : null;
